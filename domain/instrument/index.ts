@@ -1,0 +1,2 @@
+// Symbol rules and the filter checks built on them.
+export * from "./symbol-rules.ts";
