@@ -1,0 +1,85 @@
+// Applies what the venue pushes (order updates with fills) to the stored orders. Duplicated and
+// reordered events are harmless: fills are keyed by trade id and the transition table never
+// moves an order backwards. Events for orders the router does not know are ignored.
+
+import type { ExchangeEvent } from "../../ports/exchange-gateway.ts";
+import type { Clock } from "../../ports/clock.ts";
+import type { Logger } from "../../ports/logger.ts";
+import type { OrderStore } from "../../ports/order-store.ts";
+import type { IntentLedger, IntentState } from "../shared/intent-ledger.ts";
+import type { KeyedMutex } from "../shared/keyed-mutex.ts";
+import type { RuleBook } from "../shared/rule-book.ts";
+import { fillEvent, syncFromVenue } from "../shared/venue-sync.ts";
+
+export type IntentChangeListener = (
+  state: IntentState,
+  event: ExchangeEvent,
+) => void | Promise<void>;
+
+export interface TrackOrdersDeps {
+  readonly clock: Clock;
+  readonly store: OrderStore;
+  readonly ledger: IntentLedger;
+  readonly mutex: KeyedMutex;
+  readonly rules: RuleBook;
+  readonly logger: Logger;
+}
+
+/** Events waiting to be applied; beyond this they are dropped and left to reconciliation. */
+export const trackQueueMax = 50_000;
+
+export class TrackOrders {
+  private pending = 0;
+  private readonly listeners: IntentChangeListener[] = [];
+
+  constructor(private readonly deps: TrackOrdersDeps) {}
+
+  /** Called for every intent whose orders changed because of a venue event. */
+  onIntentChange(listener: IntentChangeListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Accepts an event without blocking the stream; returns the work's promise for tests. */
+  enqueue(event: ExchangeEvent): Promise<void> {
+    if (event.kind !== "ORDER_UPDATE") return Promise.resolve();
+    if (this.pending >= trackQueueMax) {
+      this.deps.logger.warn("order event dropped: queue full", {
+        clientOrderId: event.order.clientOrderId,
+      });
+      return Promise.resolve();
+    }
+    this.pending += 1;
+    return this.apply(event)
+      .catch((error: unknown) =>
+        this.deps.logger.error("order event failed", { error: String(error) }),
+      )
+      .finally(() => {
+        this.pending -= 1;
+      });
+  }
+
+  private async apply(event: Extract<ExchangeEvent, { kind: "ORDER_UPDATE" }>): Promise<void> {
+    const known = await this.deps.store.getOrderByClientId(event.order.clientOrderId);
+    if (known === null || known.market !== event.order.market) return;
+    await this.deps.mutex.run(known.intentId, async () => {
+      const state = await this.deps.ledger.load(known.intentId);
+      const order = state?.orders.find((candidate) => candidate.orderId === known.orderId);
+      if (state === null || order === undefined) return;
+      const rules = this.deps.rules.get(order.market, order.symbol);
+      const synced = syncFromVenue(
+        order,
+        event.order,
+        event.fill === null ? [] : [event.fill],
+        { rules, bookTop3: null },
+        this.deps.clock.nowMs(),
+      );
+      if (!synced.changed) return;
+      const saved = await this.deps.ledger.save(state, {
+        orders: [synced.order],
+        fills: synced.newFills,
+        outbox: synced.newFills.map((fill) => fillEvent(synced.order, fill)),
+      });
+      for (const listener of this.listeners) await listener(saved, event);
+    });
+  }
+}
