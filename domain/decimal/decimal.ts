@@ -14,6 +14,8 @@ export const decimalIntegerDigitsMax = 20;
 export type DecimalParseError = "FORMAT" | "TOO_PRECISE" | "TOO_LARGE";
 export type DecimalParse = { ok: true; value: Decimal } | { ok: false; error: DecimalParseError };
 
+/** floor: toward −∞; ceil: toward +∞; half_up: to the nearest, ties away from zero (1.5 → 2,
+ *  −1.5 → −2), so the rounding of −x mirrors that of x. */
 export type Rounding = "floor" | "ceil" | "half_up";
 
 const decimalPattern = /^(-)?(\d+)(?:\.(\d+))?$/;
@@ -105,7 +107,7 @@ export function roundToScale(value: Decimal, scale: number, rounding: Rounding):
   return { units: divideRounded(value.units, pow10(value.scale - scale), rounding), scale };
 }
 
-/** Integer division with an explicit rounding direction (floor/ceil are toward -inf/+inf). */
+/** Integer division with an explicit rounding direction (see `Rounding`). */
 export function divideRounded(numerator: bigint, denominator: bigint, rounding: Rounding): bigint {
   if (denominator === 0n) throw new Error("Condition failed: division by zero");
   let n = numerator;
@@ -120,8 +122,10 @@ export function divideRounded(numerator: bigint, denominator: bigint, rounding: 
   const floor = n < 0n ? quotient - 1n : quotient;
   if (rounding === "floor") return floor;
   if (rounding === "ceil") return floor + 1n;
-  const twiceRemainder = (n - floor * d) * 2n;
-  return twiceRemainder >= d ? floor + 1n : floor;
+  // half_up: compare twice the remainder's magnitude with d; a tie moves away from zero.
+  const twiceRemainder = (remainder < 0n ? -remainder : remainder) * 2n;
+  if (twiceRemainder < d) return quotient;
+  return n < 0n ? quotient - 1n : quotient + 1n;
 }
 
 function aligned(a: Decimal, b: Decimal): [bigint, bigint, number] {
