@@ -2,8 +2,8 @@
 // Spot's notional filter is NOTIONAL {minNotional, applyMinToMarket, ...}; futures' is
 // MIN_NOTIONAL {notional} and is waived for reduce-only; MARKET_LOT_SIZE zeros mean "disabled".
 
-import spotExchangeInfo from "../data/exchange-info-spot.json";
-import futuresExchangeInfo from "../data/exchange-info-usdm.json";
+import spotExchangeInfo from "../exchange-rules/exchange-info-spot.json";
+import futuresExchangeInfo from "../exchange-rules/exchange-info-usdm.json";
 import { type Decimal, dec, isPositive, zero } from "../../../domain/decimal/index.ts";
 import type { LotRule, Market, NotionalRule } from "../../../domain/instrument/index.ts";
 import type { PercentPriceRule, SimSymbolSpec } from "./types.ts";
