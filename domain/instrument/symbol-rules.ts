@@ -199,18 +199,20 @@ export function checkNotional(
   return null;
 }
 
-/** Rounds a quantity onto LOT_SIZE (default toward zero, so it never grows); null when that
- *  leaves nothing tradable ("rounds to zero" is an error, not an order). */
+/** Rounds a quantity onto LOT_SIZE, and for market orders onto MARKET_LOT_SIZE too (default
+ *  floor, so it never grows); null unless the result passes checkQuantity ("rounds to zero" or
+ *  out of bounds is an error, not an order). */
 export function roundQuantity(
   rules: SymbolRules,
   qty: Decimal,
   rounding: Rounding = "floor",
+  isMarketOrder = false,
 ): Decimal | null {
-  const rounded = roundToStep(qty, rules.lot.step, rounding);
-  if (!isPositive(rounded)) return null;
-  if (isPositive(rules.lot.min) && lt(rounded, rules.lot.min)) return null;
-  if (isPositive(rules.lot.max) && gt(rounded, rules.lot.max)) return null;
-  return rounded;
+  // One rounding onto the coarser grid: rounding twice could move a half_up result by a step.
+  const marketStep = isMarketOrder && rules.marketLot !== null ? rules.marketLot.step : null;
+  const step = marketStep !== null && gt(marketStep, rules.lot.step) ? marketStep : rules.lot.step;
+  const rounded = roundToStep(qty, step, rounding);
+  return checkQuantity(rules, rounded, isMarketOrder) === null ? rounded : null;
 }
 
 /** Rounds a price onto the tick grid in the stated direction; null when outside min/max. */
