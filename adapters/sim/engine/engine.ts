@@ -556,6 +556,21 @@ export class SimEngine {
     return encodeJson(core);
   }
 
+  /** The whole state as one delta, for a first write. */
+  fullDelta(): SimStateDelta {
+    const rows = <R>(records: Iterable<R>, key: (record: R) => string) =>
+      [...records].map((record) => ({ key: key(record), json: encodeJson(record) }));
+    return {
+      core: this.encodeCore(),
+      orders: rows(this.orders.values(), (o) => orderKey(o.market, o.orderId)),
+      ordersRemoved: [],
+      algos: rows(this.algos.values(), (a) => String(a.algoId)),
+      algosRemoved: [],
+      lists: rows(this.lists.values(), (l) => String(l.orderListId)),
+      listsRemoved: [],
+    };
+  }
+
   /** The whole state, for a first write or a copy. */
   encodeState(): SimEncodedState {
     return {
