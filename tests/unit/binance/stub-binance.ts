@@ -1,0 +1,184 @@
+// A small Binance-shaped server for adapter tests: routes by method and path over real HTTP,
+// WebSocket endpoints by path, request recording and HMAC verification. Binds port 0.
+
+import type { Server, ServerWebSocket } from "bun";
+import { hmac } from "@noble/hashes/hmac.js";
+import { sha256 } from "@noble/hashes/sha2.js";
+
+export interface StubRequest {
+  readonly method: string;
+  readonly path: string;
+  /** The raw (still percent-encoded) query string, as received. */
+  readonly query: string;
+  readonly params: URLSearchParams;
+  readonly apiKey: string | null;
+}
+
+export type StubReply =
+  | { readonly status?: number; readonly body: unknown; readonly headers?: Record<string, string> }
+  /** Never answers (the client's timeout decides). */
+  | "hang"
+  /** Starts answering, then breaks the connection. */
+  | "drop";
+
+export type StubHandler = (request: StubRequest) => StubReply | Promise<StubReply>;
+
+export interface SocketData {
+  readonly path: string;
+  readonly search: string;
+}
+
+export type StubSocket = ServerWebSocket<SocketData>;
+
+export interface SocketHandlers {
+  open?(socket: StubSocket): void;
+  message?(socket: StubSocket, text: string): void;
+  close?(socket: StubSocket): void;
+}
+
+export const testKey = "stub-api-key-0001";
+export const testSecret = "stub-api-secret-0001";
+
+export function hmacHex(secret: string, payload: string): string {
+  const bytes = hmac(sha256, new TextEncoder().encode(secret), new TextEncoder().encode(payload));
+  return Buffer.from(bytes).toString("hex");
+}
+
+/** Checks `signature` against the raw query that precedes it, as Binance does. */
+export function signatureValid(request: StubRequest, secret = testSecret): boolean {
+  const marker = "&signature=";
+  const at = request.query.lastIndexOf(marker);
+  if (at < 0) return false;
+  const payload = request.query.slice(0, at);
+  return hmacHex(secret, payload) === request.query.slice(at + marker.length);
+}
+
+export class StubBinance {
+  readonly requests: StubRequest[] = [];
+  readonly sockets = new Set<StubSocket>();
+  private readonly routes = new Map<string, StubHandler>();
+  private readonly socketRoutes = new Map<string, SocketHandlers>();
+  private readonly server: Server<SocketData>;
+
+  constructor() {
+    this.server = Bun.serve<SocketData>({
+      port: 0,
+      hostname: "127.0.0.1",
+      fetch: (request, server) => this.handle(request, server),
+      websocket: {
+        open: (socket) => {
+          this.sockets.add(socket);
+          this.socketRoute(socket)?.open?.(socket);
+        },
+        message: (socket, message) => {
+          this.socketRoute(socket)?.message?.(socket, String(message));
+        },
+        close: (socket) => {
+          this.sockets.delete(socket);
+          this.socketRoute(socket)?.close?.(socket);
+        },
+      },
+    });
+  }
+
+  get baseUrl(): string {
+    return `http://127.0.0.1:${this.server.port}`;
+  }
+
+  route(method: string, path: string, handler: StubHandler): this {
+    this.routes.set(`${method} ${path}`, handler);
+    return this;
+  }
+
+  /** WebSocket endpoint; a path ending in "/*" matches any suffix. */
+  socketRoute(socketOrPath: StubSocket): SocketHandlers | undefined;
+  socketRoute(socketOrPath: string, handlers: SocketHandlers): this;
+  socketRoute(socketOrPath: string | StubSocket, handlers?: SocketHandlers) {
+    if (typeof socketOrPath === "string") {
+      this.socketRoutes.set(socketOrPath, handlers ?? {});
+      return this;
+    }
+    const path = socketOrPath.data.path;
+    for (const [pattern, found] of this.socketRoutes) {
+      if (pattern === path) return found;
+      if (pattern.endsWith("/*") && path.startsWith(pattern.slice(0, -1))) return found;
+    }
+    return undefined;
+  }
+
+  calls(method: string, path: string): StubRequest[] {
+    return this.requests.filter((request) => request.method === method && request.path === path);
+  }
+
+  stop(): void {
+    for (const socket of this.sockets) socket.close();
+    this.server.stop(true);
+  }
+
+  private async handle(request: Request, server: Server<SocketData>): Promise<Response> {
+    const url = new URL(request.url);
+    if (request.headers.get("upgrade") === "websocket") {
+      const upgraded = server.upgrade(request, {
+        data: { path: url.pathname, search: url.search },
+      });
+      return upgraded ? (undefined as unknown as Response) : new Response("no", { status: 400 });
+    }
+    const query = url.search.startsWith("?") ? url.search.slice(1) : url.search;
+    const recorded: StubRequest = {
+      method: request.method,
+      path: url.pathname,
+      query,
+      params: new URLSearchParams(query),
+      apiKey: request.headers.get("x-mbx-apikey"),
+    };
+    this.requests.push(recorded);
+    const handler = this.routes.get(`${request.method} ${url.pathname}`);
+    if (handler === undefined)
+      return json(404, { code: -1000, msg: `no stub for ${url.pathname}` });
+    const reply = await handler(recorded);
+    if (reply === "hang") return new Promise<Response>(() => {});
+    if (reply === "drop") return dropped();
+    return json(reply.status ?? 200, reply.body, reply.headers);
+  }
+}
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json", ...headers },
+  });
+}
+
+function dropped(): Response {
+  const stream = new ReadableStream({
+    start(controller) {
+      controller.enqueue(new TextEncoder().encode('{"orderId"'));
+      controller.error(new Error("connection dropped by the stub"));
+    },
+  });
+  return new Response(stream, { headers: { "content-length": "1000" } });
+}
+
+/** Waits for real I/O (sockets, HTTP) to land; not a timing assertion. */
+export async function eventually(condition: () => boolean, limitMs = 3_000): Promise<void> {
+  const started = Date.now();
+  while (!condition()) {
+    if (Date.now() - started > limitMs) throw new Error("condition not met in time");
+    await Bun.sleep(2);
+  }
+}
+
+export const silentLogger = {
+  info() {},
+  warn() {},
+  error() {},
+};
+
+/** A logger that keeps what it was given, to prove secrets never reach it. */
+export function recordingLogger() {
+  const lines: string[] = [];
+  const record = (level: string) => (message: string, fields?: Record<string, unknown>) => {
+    lines.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
+  };
+  return { lines, info: record("info"), warn: record("warn"), error: record("error") };
+}
