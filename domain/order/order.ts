@@ -23,7 +23,12 @@ export type OrderChange =
   | { readonly ok: true; readonly order: Order }
   | {
       readonly ok: false;
-      readonly reason: "DUPLICATE_TRADE" | "OVERFILL" | "ILLEGAL_TRANSITION" | "WRONG_ORDER";
+      readonly reason:
+        | "DUPLICATE_TRADE"
+        | "OVERFILL"
+        | "ILLEGAL_TRANSITION"
+        | "WRONG_ORDER"
+        | "INVALID_FILL";
       readonly status: OrderStatus;
     };
 
@@ -34,6 +39,12 @@ export function averagePrice(quote: Decimal, qty: Decimal): Decimal | null {
 
 /** Applies a fill. A trade id seen before is refused (duplicates are harmless by construction). */
 export function applyFill(order: Order, fill: Fill, nowMs: number): OrderChange {
+  // A trade has a positive price and quantity. A zero one would turn the order PARTIALLY_FILLED
+  // with nothing filled and a negative one would un-fill it; the venue's word is refused, not
+  // trusted, and the caller sees why.
+  if (!isPositive(fill.qty) || !isPositive(fill.price)) {
+    return { ok: false, reason: "INVALID_FILL", status: order.status };
+  }
   if (fill.orderId !== order.orderId)
     return { ok: false, reason: "WRONG_ORDER", status: order.status };
   if (order.tradeIds.includes(fill.tradeId)) {
