@@ -17,9 +17,7 @@ export interface StubRequest {
 export type StubReply =
   | { readonly status?: number; readonly body: unknown; readonly headers?: Record<string, string> }
   /** Never answers (the client's timeout decides). */
-  | "hang"
-  /** Starts answering, then breaks the connection. */
-  | "drop";
+  | "hang";
 
 export type StubHandler = (request: StubRequest) => StubReply | Promise<StubReply>;
 
@@ -137,7 +135,6 @@ export class StubBinance {
       return json(404, { code: -1000, msg: `no stub for ${url.pathname}` });
     const reply = await handler(recorded);
     if (reply === "hang") return new Promise<Response>(() => {});
-    if (reply === "drop") return dropped();
     return json(reply.status ?? 200, reply.body, reply.headers);
   }
 }
@@ -149,14 +146,22 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
   });
 }
 
-function dropped(): Response {
-  const stream = new ReadableStream({
-    start(controller) {
-      controller.enqueue(new TextEncoder().encode('{"orderId"'));
-      controller.error(new Error("connection dropped by the stub"));
-    },
-  });
-  return new Response(stream, { headers: { "content-length": "1000" } });
+/**
+ * A fetch whose request reaches the server but whose answer is lost, as when a connection
+ * drops after sending: the error carries Bun's ECONNRESET code.
+ */
+export function droppingFetch(drop: (url: string, init: RequestInit) => boolean) {
+  return async (url: string, init: RequestInit): Promise<Response> => {
+    const response = await fetch(url, init);
+    if (!drop(url, init)) return response;
+    await response.text();
+    throw Object.assign(
+      new TypeError("ECONNRESET: The socket connection was closed unexpectedly"),
+      {
+        code: "ECONNRESET",
+      },
+    );
+  };
 }
 
 /** Waits for real I/O (sockets, HTTP) to land; not a timing assertion. */
@@ -181,4 +186,79 @@ export function recordingLogger() {
     lines.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
   };
   return { lines, info: record("info"), warn: record("warn"), error: record("error") };
+}
+
+/**
+ * Lets real I/O progress while moving a manual clock forward in steps until `work` settles:
+ * the adapter's waits run on the manual clock, the sockets on real time.
+ */
+export async function drive<T>(
+  clock: { advanceMs(ms: number): Promise<void> },
+  work: Promise<T>,
+  stepMs = 100,
+  stepsMax = 2_000,
+): Promise<T> {
+  let settled = false;
+  const watched = work.finally(() => {
+    settled = true;
+  });
+  for (let step = 0; step < stepsMax && !settled; step += 1) {
+    await Bun.sleep(1);
+    if (!settled) await clock.advanceMs(stepMs);
+  }
+  return watched;
+}
+
+/** Spot order object as /api/v3/order answers it (RESULT/FULL shape). */
+export function spotOrderBody(fields: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    symbol: "BTCUSDT",
+    orderId: 1001,
+    orderListId: -1,
+    clientOrderId: "intent-1",
+    transactTime: 1_700_000_000_000,
+    price: "50000.00000000",
+    origQty: "0.01000000",
+    executedQty: "0.00000000",
+    origQuoteOrderQty: "0.00000000",
+    cummulativeQuoteQty: "0.00000000",
+    status: "NEW",
+    timeInForce: "GTC",
+    type: "LIMIT",
+    side: "BUY",
+    workingTime: 1_700_000_000_000,
+    selfTradePreventionMode: "EXPIRE_MAKER",
+    fills: [],
+    ...fields,
+  };
+}
+
+/** Futures order object as /fapi/v1/order answers it. */
+export function futuresOrderBody(fields: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    orderId: 2001,
+    symbol: "BTCUSDT",
+    status: "NEW",
+    clientOrderId: "intent-2",
+    price: "50000.00",
+    avgPrice: "0.00",
+    origQty: "0.010",
+    executedQty: "0.000",
+    cumQuote: "0.00000",
+    timeInForce: "GTC",
+    type: "LIMIT",
+    reduceOnly: false,
+    closePosition: false,
+    side: "BUY",
+    positionSide: "BOTH",
+    stopPrice: "0.00",
+    workingType: "CONTRACT_PRICE",
+    priceProtect: false,
+    origType: "LIMIT",
+    priceMatch: "NONE",
+    selfTradePreventionMode: "EXPIRE_MAKER",
+    goodTillDate: 0,
+    updateTime: 1_700_000_000_000,
+    ...fields,
+  };
 }
