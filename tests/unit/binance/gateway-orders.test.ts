@@ -226,7 +226,7 @@ describe("unknown outcome (DESIGN §6)", () => {
     const clock = new ManualClock(startMs);
     const venue = gateway(
       clock,
-      droppingFetch((url, init) => init.method === "POST"),
+      droppingFetch((_url, init) => init.method === "POST"),
     );
     const result = await drive(
       clock,
