@@ -946,7 +946,12 @@ export class SimEngine {
     return `sim-${kind}-${id}`;
   }
 
-  private createOrder(request: SimPlaceOrderRequest, nowMs: number): OrderRecord {
+  /** A new order record; spot orders lock their funds unless a list holds the lock for them. */
+  private createOrder(
+    request: SimPlaceOrderRequest,
+    nowMs: number,
+    lockFunds = true,
+  ): OrderRecord {
     this.counters.orderId[request.market] += 1;
     const orderId = this.counters.orderId[request.market];
     const market = request.market;
@@ -979,7 +984,7 @@ export class SimEngine {
       fills: [],
       lockRemaining: zero,
     };
-    if (market === "SPOT" && request.type !== "MARKET") {
+    if (market === "SPOT" && request.type !== "MARKET" && lockFunds) {
       order.lockRemaining = this.lockAmount(request);
       lock(this.holdingBalance(order), order.lockRemaining);
     }
@@ -1521,8 +1526,7 @@ export class SimEngine {
     this.latestListByClient.set(client, list);
     this.dirtyLists.add(list);
     const legs = [request.above, request.below].map((leg) => {
-      const order = this.createOrder({ ...this.legRequest(request, leg), type: leg.type }, nowMs);
-      order.lockRemaining = zero;
+      const order = this.createOrder(this.legRequest(request, leg), nowMs, false);
       order.orderListId = orderListId;
       list.orderIds.push(order.orderId);
       return order;
