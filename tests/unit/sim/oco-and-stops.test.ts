@@ -179,7 +179,7 @@ describe("OCO execution", () => {
     expect(refused(engine.cancelOrderList(ref, now)).code).toBe("UNKNOWN_ORDER");
     expect(engine.openOrderLists(null, now)).toHaveLength(0);
     const again = must(engine.placeOco(request, now));
-    expect(again.list.listClientOrderId).toBe(request.listClientOrderId);
+    expect(again.list.listClientOrderId).toBe(request.listClientOrderId!);
   });
 });
 
