@@ -92,7 +92,7 @@ export const migrations: readonly Migration[] = [
         refs_json TEXT NOT NULL,
         ts_ms INTEGER NOT NULL
       ) STRICT`,
-      "CREATE INDEX alerts_by_time ON alerts (ts_ms)",
+      "CREATE INDEX alerts_by_time ON alerts (ts_ms, sequence)",
       `CREATE TABLE outbox (
         sequence INTEGER PRIMARY KEY AUTOINCREMENT,
         event_id TEXT NOT NULL UNIQUE,

@@ -176,7 +176,11 @@ export class SqliteOrderStore implements OrderStore, EventOutbox {
   private readonly db: Database;
   private readonly statements: Statements;
   private readonly clock: Clock;
-  private readonly createIntentTx: (intent: IntentRecord, changes: StoreChanges) => boolean;
+  /** Returns null when it created the intent, else the row that was already there. */
+  private readonly createIntentTx: (
+    intent: IntentRecord,
+    changes: StoreChanges,
+  ) => IntentRow | null;
   private readonly commitTx: (changes: StoreChanges) => void;
   private readonly markPublishedTx: (sequences: readonly number[], nowMs: number) => void;
   private readonly checkpointer: BackgroundCheckpointer | null;
@@ -195,9 +199,11 @@ export class SqliteOrderStore implements OrderStore, EventOutbox {
     }
     const statements = this.statements;
     this.createIntentTx = this.db.transaction((intent: IntentRecord, changes: StoreChanges) => {
-      const inserted = statements.insertIntent.run(intentParams(intent)).changes === 1;
-      if (inserted) writeChanges(statements, changes);
-      return inserted;
+      if (statements.insertIntent.run(intentParams(intent)).changes === 0) {
+        return statements.intentById.get(intent.intentId);
+      }
+      writeChanges(statements, changes);
+      return null;
     }).immediate;
     this.commitTx = this.db.transaction((changes: StoreChanges) => {
       writeChanges(statements, changes);
@@ -217,10 +223,10 @@ export class SqliteOrderStore implements OrderStore, EventOutbox {
   }
 
   async createIntent(intent: IntentRecord, changes: StoreChanges): Promise<CreateIntentOutcome> {
-    if (this.createIntentTx(intent, changes)) return { created: true };
-    const existing = this.statements.intentById.get(intent.intentId);
-    if (existing === null) throw new Error("Condition failed: intent vanished after conflict");
-    return { created: false, existing: intentFromRow(existing) };
+    const existing = this.createIntentTx(intent, changes);
+    return existing === null
+      ? { created: true }
+      : { created: false, existing: intentFromRow(existing) };
   }
 
   async commit(changes: StoreChanges): Promise<void> {

@@ -5,7 +5,11 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { ManualClock } from "../../adapters/clock/manual-clock.ts";
 import { MemoryIdempotencyStore } from "../../adapters/memory/memory-idempotency-store.ts";
-import { closeRedisClient, createRedisClient } from "../../adapters/redis/redis-client.ts";
+import {
+  closeRedisClient,
+  createRedisClient,
+  parseRedisAddress,
+} from "../../adapters/redis/redis-client.ts";
 import {
   idempotencyKey,
   RedisIdempotencyStore,
@@ -142,5 +146,42 @@ redisSuite("RedisIdempotencyStore without a server", () => {
     expect(await store.ping()).toBe(false);
     expect(Date.now() - startedMs).toBeLessThan(2_000);
     await closeRedisClient(client);
+  });
+});
+
+describe("createRedisClient", () => {
+  test("parses host:port, URLs, IPv6 and unix socket addresses", () => {
+    expect(parseRedisAddress("10.0.0.5:7001")).toEqual({
+      kind: "tcp",
+      host: "10.0.0.5",
+      port: 7001,
+    });
+    expect(parseRedisAddress(" redis://cache.internal:6380/0 ")).toEqual({
+      kind: "tcp",
+      host: "cache.internal",
+      port: 6380,
+    });
+    expect(parseRedisAddress("[::1]:7000")).toEqual({ kind: "tcp", host: "::1", port: 7000 });
+    expect(parseRedisAddress("localhost")).toEqual({ kind: "tcp", host: "localhost", port: 6379 });
+    expect(parseRedisAddress("unix:/run/redis.sock")).toEqual({
+      kind: "unix",
+      path: "/run/redis.sock",
+    });
+    expect(parseRedisAddress("/tmp/r.sock")).toEqual({ kind: "unix", path: "/tmp/r.sock" });
+    expect(() => parseRedisAddress("host:99999")).toThrow();
+    expect(() => parseRedisAddress("a:b:c")).toThrow();
+  });
+
+  test("one address is a standalone client, several a Cluster; neither connects eagerly", () => {
+    const single = createRedisClient(["127.0.0.1:1"]);
+    const cluster = createRedisClient(["127.0.0.1:1", "127.0.0.1:2", "127.0.0.1:3"]);
+    expect(single.isCluster).toBe(false);
+    expect(cluster.isCluster).toBe(true);
+    expect(single.status).toBe("wait");
+    expect(cluster.status).toBe("wait");
+    single.disconnect();
+    cluster.disconnect();
+    expect(() => createRedisClient([])).toThrow();
+    expect(() => createRedisClient(["unix:/a.sock", "127.0.0.1:2"])).toThrow(/host:port/);
   });
 });
