@@ -226,6 +226,7 @@ export class SimExchangeGateway implements ExchangeGateway {
   // ---- event relay with faults ----
 
   private relay(event: SimEvent): void {
+    if (this.listeners.length === 0) return;
     const translated = this.translate(event);
     if (translated === null) return;
     if (translated.kind === "BOOK_TOP" || translated.kind === "MARK_PRICE") {

@@ -144,7 +144,8 @@ export interface WalkLimits {
   readonly maxQuoteUnits: number | null;
 }
 
-/** What a taker on `takerSide` would get, best price first; consumes nothing. */
+/** What a taker on `takerSide` would get, best price first; consumes nothing. Levels are built
+ *  only as far as the walk goes. */
 export function walkBook(
   book: BookState,
   shape: BookShape,
@@ -153,21 +154,28 @@ export function walkBook(
 ): WalkLevel[] {
   const bookSide = oppositeSide(takerSide);
   const out: WalkLevel[] = [];
+  let consumed = bookSide === "BUY" ? book.consumedBidSteps : book.consumedAskSteps;
   let remaining = limits.maxSteps;
   let budget = limits.maxQuoteUnits;
-  for (const level of depthLevels(book, shape, bookSide, bookLevelCountMax)) {
-    if (remaining <= 0) break;
+  for (let k = 0; k < bookLevelCountMax && remaining > 0; k += 1) {
+    const ticks = levelTicks(book, shape, bookSide, k);
+    if (ticks <= 0) break;
     if (limits.limitTicks !== null) {
-      const beyond =
-        takerSide === "BUY" ? level.ticks > limits.limitTicks : level.ticks < limits.limitTicks;
+      const beyond = takerSide === "BUY" ? ticks > limits.limitTicks : ticks < limits.limitTicks;
       if (beyond) break;
     }
-    let take = Math.min(remaining, level.steps);
-    if (budget !== null) take = Math.min(take, Math.floor(budget / level.ticks));
-    if (take <= 0) break;
-    out.push({ ticks: level.ticks, steps: take });
+    const size = levelSteps(book, shape, bookSide, k);
+    const used = Math.min(consumed, size);
+    consumed -= used;
+    let take = Math.min(remaining, size - used);
+    if (budget !== null) take = Math.min(take, Math.floor(budget / ticks));
+    if (take <= 0) {
+      if (size - used > 0) break;
+      continue;
+    }
+    out.push({ ticks, steps: take });
     remaining -= take;
-    if (budget !== null) budget -= take * level.ticks;
+    if (budget !== null) budget -= take * ticks;
   }
   return out;
 }

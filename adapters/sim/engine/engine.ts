@@ -251,15 +251,15 @@ export class SimEngine {
   private readonly orders = new Map<string, OrderRecord>();
   private readonly openByClient = new Map<string, OrderRecord>();
   private readonly latestByClient = new Map<string, OrderRecord>();
-  private readonly terminalOrders = new Set<string>();
+  private readonly terminalOrders = new FifoQueue<string>();
   private readonly algos = new Map<number, AlgoRecord>();
   private readonly openAlgosByClient = new Map<string, AlgoRecord>();
   private readonly latestAlgoByClient = new Map<string, AlgoRecord>();
-  private readonly terminalAlgos = new Set<number>();
+  private readonly terminalAlgos = new FifoQueue<number>();
   private readonly lists = new Map<number, ListRecord>();
   private readonly openListsByClient = new Map<string, ListRecord>();
   private readonly latestListByClient = new Map<string, ListRecord>();
-  private readonly terminalLists = new Set<number>();
+  private readonly terminalLists = new FifoQueue<number>();
   private readonly balances = new Map<string, BalanceRecord>();
   private readonly positionsBySymbol = new Map<string, PositionRecord>();
   private readonly configs = new Map<string, SymbolConfigRecord>();
@@ -268,6 +268,8 @@ export class SimEngine {
   private readonly listeners: SimEventListener[] = [];
   private readonly topMarks = new Map<string, TopMark>();
   private readonly lastMarks = new Map<string, number>();
+  /** Set when a step or a taker may have changed a book top or a mark since the last check. */
+  private marketChanged = true;
 
   private readonly rng: SeededRng;
   private readonly seed: number;
@@ -624,6 +626,7 @@ export class SimEngine {
   }
 
   private requote(book: BookState): void {
+    this.marketChanged = true;
     const path = this.paths.get(book.symbol)!;
     quoteTouch(book, path.mid, spreadBps(path, this.scenario));
     book.updateId += 1;
@@ -670,6 +673,8 @@ export class SimEngine {
   }
 
   private emitMarketData(): void {
+    if (!this.marketChanged) return;
+    this.marketChanged = false;
     for (const [key, book] of this.books) {
       const shape = this.shape(book);
       const bidSteps = this.topSteps(book, shape, "BUY");
@@ -947,11 +952,7 @@ export class SimEngine {
   }
 
   /** A new order record; spot orders lock their funds unless a list holds the lock for them. */
-  private createOrder(
-    request: SimPlaceOrderRequest,
-    nowMs: number,
-    lockFunds = true,
-  ): OrderRecord {
+  private createOrder(request: SimPlaceOrderRequest, nowMs: number, lockFunds = true): OrderRecord {
     this.counters.orderId[request.market] += 1;
     const orderId = this.counters.orderId[request.market];
     const market = request.market;
@@ -1082,6 +1083,7 @@ export class SimEngine {
     if (taken === 0) return;
     if (order.quoteOrderQty !== null) order.qty = stepsToQty(book, taken);
     consumeDepth(book, order.side, taken);
+    this.marketChanged = true;
     for (const level of levels) {
       if (!isOpenStatus(order.status)) break;
       this.fill(order, ticksToPrice(book, level.ticks), stepsToQty(book, level.steps), "TAKER");
@@ -1245,9 +1247,8 @@ export class SimEngine {
   }
 
   private forgetOldestOrder(): void {
-    const oldest = this.terminalOrders.values().next().value;
+    const oldest = this.terminalOrders.shift();
     if (oldest === undefined) return;
-    this.terminalOrders.delete(oldest);
     const order = this.orders.get(oldest);
     this.orders.delete(oldest);
     this.removedOrders.add(oldest);
@@ -1595,9 +1596,8 @@ export class SimEngine {
   }
 
   private forgetOldestList(): void {
-    const oldest = this.terminalLists.values().next().value;
+    const oldest = this.terminalLists.shift();
     if (oldest === undefined) return;
-    this.terminalLists.delete(oldest);
     const list = this.lists.get(oldest);
     this.lists.delete(oldest);
     this.removedLists.add(String(oldest));
@@ -1785,9 +1785,8 @@ export class SimEngine {
   }
 
   private forgetOldestAlgo(): void {
-    const oldest = this.terminalAlgos.values().next().value;
+    const oldest = this.terminalAlgos.shift();
     if (oldest === undefined) return;
-    this.terminalAlgos.delete(oldest);
     const algo = this.algos.get(oldest);
     this.algos.delete(oldest);
     this.removedAlgos.add(String(oldest));
@@ -2103,6 +2102,31 @@ export class SimEngine {
       positions,
       tsMs: this.currentMs,
     });
+  }
+}
+
+/** A first-in first-out queue with O(1) amortised shift (arrays shift in O(n)). */
+class FifoQueue<T> {
+  private items: T[] = [];
+  private head = 0;
+
+  get size(): number {
+    return this.items.length - this.head;
+  }
+
+  add(item: T): void {
+    this.items.push(item);
+  }
+
+  shift(): T | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const item = this.items[this.head];
+    this.head += 1;
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return item;
   }
 }
 
