@@ -58,7 +58,7 @@ export type ResolvedPolicy =
       readonly sliceCountReason: SliceCountReason;
       /** True when the requested or derived count was cut to the maximum. */
       readonly sliceCountCapped: boolean;
-      /** Each slice runs maker→taker when a maker wait was asked for, otherwise as a market order. */
+      /** Each slice runs maker→taker when a maker wait was asked for, else as a market order. */
       readonly slicePolicy: "MARKET" | "MAKER_THEN_TAKER";
       readonly makerWaitMs: number | null;
     };

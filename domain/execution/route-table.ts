@@ -413,7 +413,7 @@ export function routeFor(table: RouteTable, market: Market, symbol: string): Rou
   throw new Error("Condition failed: a validated route table has a fallback row");
 }
 
-/** wait_ms = f(notional) by linear interpolation, clamped at the ends, rounded to the ms, capped. */
+/** wait_ms = f(notional): linear interpolation, clamped at the ends, rounded to the ms, capped. */
 export function makerWaitMs(row: RouteRow, notional: Decimal, capMs: number): number {
   if (!Number.isInteger(capMs) || capMs < 0) throw new Error("Condition failed: cap must be >= 0");
   return Math.min(interpolateWaitMs(row.makerWaitCurve, notional), capMs);

@@ -38,7 +38,7 @@ export interface TwapPlan {
   readonly slices: readonly TwapSlice[];
   /** How many planned slices were folded into a neighbour for being below the minimum. */
   readonly mergedCount: number;
-  /** The jitter bound actually applied: min(ε, ⌊(Δt − 1) / 2⌋), so order is kept by construction. */
+  /** The jitter bound applied: min(ε, ⌊(Δt − 1) / 2⌋), so order is kept by construction. */
   readonly jitterMsApplied: number;
 }
 

@@ -13,7 +13,7 @@ export type GuardianStatus =
   | "DONE" // the position is fully exited (take-profit fills + exit fills + reported dust)
   | "DISARMED"; // stopped without an exit (cancel cascade, operator)
 
-/** WORKING: a venue take-profit order is live; ENDED: it reached a final state; NONE: never had one. */
+/** WORKING: a venue take-profit order is live; ENDED: it is final; NONE: there never was one. */
 export type TakeProfitLeg = "WORKING" | "ENDED" | "NONE";
 export type ExitReason = "STOP" | "TAKE_PROFIT_PRICE";
 
@@ -250,7 +250,8 @@ function onArmedTakeProfitFinal(
     return applied({ ...next, status: "DONE" }, [disarm]);
   }
   // Cancelled or expired without us: the stop still guards what is left.
-  const message = `take-profit leg ended with ${next.takeProfitFilledSteps} of ${next.positionSteps} steps; the stop guards the rest`;
+  const filled = `${next.takeProfitFilledSteps} of ${next.positionSteps} steps`;
+  const message = `take-profit leg ended with ${filled}; the stop guards the rest`;
   return applied(next, [{ kind: "ALERT", code: "TP_LEG_ENDED", message }]);
 }
 
@@ -279,13 +280,13 @@ function onCancelFailed(state: GuardianState): GuardianStep {
   return applied(state, [{ kind: "ALERT", code: "TP_CANCEL_FAILED", message }]);
 }
 
-/** Sends the uncovered remainder as a new exit attempt, or settles when nothing sendable is left. */
+/** Sends the uncovered remainder as a new exit attempt, or settles when nothing is sendable. */
 function beginExit(state: GuardianState, commands: GuardianCommand[]): GuardianStep {
   const remainder = uncoveredSteps(state);
   const base = { ...state, exitQtySteps: 0n, exitFilledSteps: 0n };
   if (remainder === 0n) return applied({ ...base, status: "DONE" }, [...commands, disarm]);
   if (remainder < state.minExitSteps) {
-    const message = `remainder ${remainder} steps is below the minimum ${state.minExitSteps}; not sent`;
+    const message = `remainder ${remainder} steps is below the minimum ${state.minExitSteps}`;
     return applied({ ...base, status: "DONE", dustSteps: remainder }, [
       ...commands,
       { kind: "ALERT", code: "EXIT_BELOW_MINIMUM", message },

@@ -148,7 +148,8 @@ export function spotOcoLegs(input: OcoLegsInput): OcoLegsOutcome {
     return fail(
       "OCO_PRICE_RELATIONSHIP",
       "tp_price",
-      `a ${side} OCO needs ${order}: tp ${formatDecimal(takeProfitPrice)}, last ${formatDecimal(input.lastPrice)}, stop ${formatDecimal(stopPrice)}`,
+      `a ${side} OCO needs ${order}: tp ${formatDecimal(takeProfitPrice)}, ` +
+        `last ${formatDecimal(input.lastPrice)}, stop ${formatDecimal(stopPrice)}`,
     );
   }
   // Each leg is its own order on the venue: both must meet the notional minimum at their price.

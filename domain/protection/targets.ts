@@ -228,7 +228,9 @@ function violation(
   return {
     code,
     field,
-    message: `${field} ${formatDecimal(price)} must be ${wanted} the ${referenceName} price ${formatDecimal(reference)} for a ${side}`,
+    message:
+      `${field} ${formatDecimal(price)} must be ${wanted} the ${referenceName} price ` +
+      `${formatDecimal(reference)} for a ${side}`,
   };
 }
 

@@ -190,7 +190,7 @@ describe("takerRemainder", () => {
     test(name, () => expect(takerRemainder(given)).toMatchObject(expected));
   }
 
-  test("property: the remainder never exceeds Q − filled and is ok exactly when the filters pass", () => {
+  test("property: remainder = Q − filled in steps, ok exactly when the filters pass", () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 100_000 }),

@@ -12,7 +12,9 @@ import {
   type GuardianCommand,
   type GuardianEvent,
   type GuardianState,
+  guardianFromRecord,
   guardianStep,
+  guardianToRecord,
   takeProfitCancelAttemptMax,
 } from "../../../../domain/protection/index.ts";
 
@@ -429,6 +431,9 @@ function ticks(whole: number): Decimal {
 
 /** Invariants after every step. */
 function check(venue: Venue, state: GuardianState): void {
+  // Whatever the step, the persisted form restores the same guardian (unleased until RESTORE).
+  const restored = guardianFromRecord(JSON.parse(JSON.stringify(guardianToRecord(state))));
+  expect(restored).toEqual({ ok: true, state: { ...state, leased: false } });
   expect(venue.problems).toEqual([]);
   expect(venue.sold() <= venue.position).toBe(true);
   expect(venue.sendsWhileTpWorking).toBe(0);
@@ -471,5 +476,35 @@ describe("guardian properties", () => {
       ),
       { numRuns: 1_000 },
     );
+  });
+});
+
+describe("guardian record", () => {
+  test("the guard key's value starts with the lower-case state", () => {
+    const record = guardianToRecord(arm());
+    expect(record["state"]).toBe("armed");
+    expect(record["position_steps"]).toBe("10");
+    expect(record["stop_price"]).toBe("100");
+  });
+
+  const damaged: [string, Record<string, unknown>, string][] = [
+    ["an unknown state", { state: "paused" }, "state"],
+    ["a fractional step count", { position_steps: "1.5" }, "position_steps"],
+    ["a step count as a number", { dust_steps: 0 }, "dust_steps"],
+    ["a negative attempt", { exit_attempt: -1 }, "exit_attempt"],
+    ["a zero stop", { stop_price: "0" }, "stop_price"],
+    ["a missing side", { exit_side: undefined }, "exit_side"],
+    ["more covered than held", { take_profit_filled_steps: "11" }, "position_steps"],
+  ];
+  for (const [name, patch, field] of damaged) {
+    test(`refuses ${name}`, () => {
+      const record = { ...guardianToRecord(arm()), ...patch };
+      expect(guardianFromRecord(record)).toMatchObject({ ok: false, field });
+    });
+  }
+
+  test("extra fields such as armed_at are ignored", () => {
+    const record = { ...guardianToRecord(arm()), armed_at: 1_700_000_000_000, intent_id: "i-1" };
+    expect(guardianFromRecord(record)).toMatchObject({ ok: true });
   });
 });

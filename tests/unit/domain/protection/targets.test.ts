@@ -45,7 +45,7 @@ describe("futuresTakeProfit", () => {
     expect(trigger({})).toBe("91090.6");
   });
 
-  test("short, net profit: (180 − 2 − 0.09) / (0.002 × 1.0005) = 88910.544… → down to 88910.5", () => {
+  test("short, net profit: (180 − 2 − 0.09) / (0.002 × 1.0005) = 88910.54… → 88910.5", () => {
     expect(trigger({ positionSide: "SHORT" })).toBe("88910.5");
   });
 
