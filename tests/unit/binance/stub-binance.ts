@@ -262,3 +262,18 @@ export function futuresOrderBody(fields: Record<string, unknown> = {}): Record<s
     ...fields,
   };
 }
+
+/** Advances a manual clock in steps, letting real I/O run between them, until `condition`. */
+export async function advanceUntil(
+  clock: { advanceMs(ms: number): Promise<void> },
+  condition: () => boolean,
+  stepMs: number,
+  stepsMax = 500,
+): Promise<void> {
+  for (let step = 0; step < stepsMax; step += 1) {
+    if (condition()) return;
+    await Bun.sleep(2);
+    await clock.advanceMs(stepMs);
+  }
+  if (!condition()) throw new Error("condition not met while advancing the clock");
+}
