@@ -64,8 +64,19 @@ describe("simulator performance", () => {
     const began = performance.now();
     for (let i = 0; i < orders; i += 1) {
       await clock.advanceMs(10);
-      const { clientOrderId: _, ...rest } = request(i);
-      const result = await gateway.placeOrder({ ...rest, clientOrderId: `gw-${i}` });
+      const side = i % 2 === 0 ? "BUY" : "SELL";
+      const result = await gateway.placeOrder({
+        market: "FUT",
+        symbol: "BTCUSDT",
+        side,
+        type: "MARKET",
+        timeInForce: null,
+        qty: dec("0.01"),
+        price: null,
+        stopPrice: null,
+        clientOrderId: `gw-${i}`,
+        reduceOnly: false,
+      });
       if (!result.ok) throw new Error(result.error.message);
     }
     const gatewayMicros = ((performance.now() - began) * 1_000) / orders;
