@@ -178,15 +178,18 @@ redisSuite("RedisEventPublisher without a server", () => {
   test("publish rejects within the deadline and ping answers false", async () => {
     const server = await startRedisServer();
     const client = createRedisClient([server.address]);
-    const publisher = new RedisEventPublisher(client, { operationTimeoutMs: 500 });
-    await publisher.publish([{ stream: "alerts", eventId: "a1", payload: {} }]);
-    await server.stop();
-    const startedMs = Date.now();
-    await expect(
-      publisher.publish([{ stream: "alerts", eventId: "a2", payload: {} }]),
-    ).rejects.toThrow();
-    expect(await publisher.ping()).toBe(false);
-    expect(Date.now() - startedMs).toBeLessThan(2_000);
-    await closeRedisClient(client);
+    try {
+      const publisher = new RedisEventPublisher(client, { operationTimeoutMs: 500 });
+      await publisher.publish([{ stream: "alerts", eventId: "a1", payload: {} }]);
+      await server.stop();
+      const startedMs = Date.now();
+      const late = publisher.publish([{ stream: "alerts", eventId: "a2", payload: {} }]);
+      await expect(late).rejects.toThrow();
+      expect(await publisher.ping()).toBe(false);
+      expect(Date.now() - startedMs).toBeLessThan(2_000);
+    } finally {
+      await closeRedisClient(client);
+      await server.stop();
+    }
   });
 });

@@ -138,14 +138,18 @@ redisSuite("RedisIdempotencyStore without a server", () => {
   test("operations fail within the deadline and ping answers false", async () => {
     const server = await startRedisServer();
     const client = createRedisClient([server.address]);
-    const store = new RedisIdempotencyStore(client, { operationTimeoutMs: 500 });
-    expect(await store.ping()).toBe(true);
-    await server.stop();
-    const startedMs = Date.now();
-    await expect(store.claim("c-1", "fp", 1_000)).rejects.toThrow();
-    expect(await store.ping()).toBe(false);
-    expect(Date.now() - startedMs).toBeLessThan(2_000);
-    await closeRedisClient(client);
+    try {
+      const store = new RedisIdempotencyStore(client, { operationTimeoutMs: 500 });
+      expect(await store.ping()).toBe(true);
+      await server.stop();
+      const startedMs = Date.now();
+      await expect(store.claim("c-1", "fp", 1_000)).rejects.toThrow();
+      expect(await store.ping()).toBe(false);
+      expect(Date.now() - startedMs).toBeLessThan(2_000);
+    } finally {
+      await closeRedisClient(client);
+      await server.stop();
+    }
   });
 });
 
