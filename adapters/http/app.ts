@@ -13,14 +13,14 @@ import { type FieldProblem, parseCancelRequest, parseOrderRequest } from "./orde
 import { statusForCode, statusForResult } from "./status-map.ts";
 
 export interface HttpDeps {
-  readonly placeOrder: PlaceOrder;
-  readonly cancelOrder: CancelOrder;
-  readonly lookupOrder: LookupOrder;
+  readonly placeOrder: Pick<PlaceOrder, "execute">;
+  readonly cancelOrder: Pick<CancelOrder, "execute">;
+  readonly lookupOrder: Pick<LookupOrder, "execute">;
   readonly health: Health;
   readonly logger: Logger;
   readonly bodyMaxBytes: number;
   /** Prometheus exposition text. */
-  readonly metricsText?: () => string;
+  readonly metricsText?: () => string | Promise<string>;
   /** Extra routes (OpenAPI, docs) mounted by the composition root. */
   readonly extend?: (app: Hono) => void;
 }
@@ -141,9 +141,9 @@ export function createHttpApp(deps: HttpDeps): Hono {
     return context.json({ ready }, ready ? 200 : 503);
   });
 
-  app.get("/metrics", (context) => {
+  app.get("/metrics", async (context) => {
     context.header("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-    return context.body(deps.metricsText?.() ?? "");
+    return context.body((await deps.metricsText?.()) ?? "");
   });
 
   deps.extend?.(app);

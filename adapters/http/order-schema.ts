@@ -144,11 +144,9 @@ function problem<T>(field: string, rule: string, message: string): Conversion<T>
 function firstIssue<T>(issues: readonly v.BaseIssue<unknown>[]): Conversion<T> {
   const issue = issues[0];
   const field = issue?.path?.map((item) => String(item.key)).join(".") ?? "body";
-  const rule = issue?.type ?? "schema";
-  const message =
-    issue?.input === undefined && issue?.kind === "schema"
-      ? "is required"
-      : (issue?.message ?? "is invalid");
+  const missing = issue?.input === undefined && issue?.kind === "schema";
+  const rule = missing ? "required" : (issue?.type ?? "schema");
+  const message = missing ? "is required" : (issue?.message ?? "is invalid");
   return problem(field, rule, message);
 }
 

@@ -1,0 +1,330 @@
+// Composition root: the only production file that wires adapters to ports. `bun start` runs
+// the embedded default (simulated venue, SQLite, in-memory twins of Redis) unless the
+// environment says otherwise (DESIGN §7, §10).
+
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import type { Hono } from "hono";
+import { CancelOrder } from "./application/cancel-order/cancel-order.ts";
+import { Health } from "./application/health/health.ts";
+import { LookupOrder } from "./application/lookup-order/lookup-order.ts";
+import { PlaceOrder, defaultPlaceOrderSettings } from "./application/place-order/place-order.ts";
+import { SingleOrderExecutor } from "./application/place-order/single-order.ts";
+import { ReconcileOrders } from "./application/reconcile/reconcile-orders.ts";
+import { OutboxRelay } from "./application/relay-outbox/relay-outbox.ts";
+import { IntentLedger } from "./application/shared/intent-ledger.ts";
+import { KeyedMutex } from "./application/shared/keyed-mutex.ts";
+import { RuleBook } from "./application/shared/rule-book.ts";
+import { TrackOrders } from "./application/track-orders/track-orders.ts";
+import { BinanceExchangeGateway } from "./adapters/binance/binance-exchange-gateway.ts";
+import { SeededRng } from "./adapters/clock/seeded-rng.ts";
+import { SystemClock } from "./adapters/clock/system-clock.ts";
+import { type Config, parseConfig } from "./adapters/config/config.ts";
+import { createHttpApp } from "./adapters/http/app.ts";
+import { MemoryEventPublisher } from "./adapters/memory/memory-event-publisher.ts";
+import { MemoryIdempotencyStore } from "./adapters/memory/memory-idempotency-store.ts";
+import { ConsoleLogger } from "./adapters/observability/console-logger.ts";
+import { GatewayMarketData } from "./adapters/observability/gateway-market-data.ts";
+import { PrometheusMetrics } from "./adapters/observability/prometheus-metrics.ts";
+import { createRedisClient, type RedisClient } from "./adapters/redis/redis-client.ts";
+import { RedisEventPublisher } from "./adapters/redis/redis-event-publisher.ts";
+import { RedisIdempotencyStore } from "./adapters/redis/redis-idempotency-store.ts";
+import { type Loop, startLoop } from "./adapters/runtime/loop.ts";
+import { openSimVenue, type SimVenue } from "./adapters/sim/sim-venue.ts";
+import { SqliteOrderStore } from "./adapters/sqlite/sqlite-order-store.ts";
+import type { Clock } from "./ports/clock.ts";
+import type { EventPublisher } from "./ports/event-publisher.ts";
+import type { ExchangeGateway } from "./ports/exchange-gateway.ts";
+import type { IdempotencyStore } from "./ports/idempotency-store.ts";
+import type { Logger } from "./ports/logger.ts";
+
+export interface RouterOptions {
+  readonly config: Config;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  /** Serve HTTP (default true); tests may drive `app.request()` instead. */
+  readonly listen?: boolean;
+}
+
+export interface RunningRouter {
+  readonly app: Hono;
+  readonly url: string | null;
+  readonly exchange: ExchangeGateway;
+  readonly store: SqliteOrderStore;
+  readonly publisher: EventPublisher;
+  readonly sim: SimVenue | null;
+  readonly banner: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/** Reconciliation runs this often, and after every user-stream reconnect. */
+const reconcileEveryMs = 60_000;
+const simTickEveryMs = 100;
+const rulesRetryMs = 2_000;
+
+interface Transport {
+  readonly idempotency: IdempotencyStore;
+  readonly publisher: EventPublisher;
+  readonly mode: "embedded" | "redis" | "cluster";
+  readonly adapter: string;
+  readonly client: RedisClient | null;
+}
+
+function openTransport(config: Config, clock: Clock, logger: Logger): Transport {
+  if (config.redisAddresses.length === 0) {
+    return {
+      idempotency: new MemoryIdempotencyStore({ clock }),
+      publisher: new MemoryEventPublisher(),
+      mode: "embedded",
+      adapter: "memory",
+      client: null,
+    };
+  }
+  const client = createRedisClient(config.redisAddresses, {
+    onError: (error) => logger.warn("redis error", { error: String(error) }),
+  });
+  const cluster = config.redisAddresses.length > 1;
+  return {
+    idempotency: new RedisIdempotencyStore(client),
+    publisher: new RedisEventPublisher(client),
+    mode: cluster ? "cluster" : "redis",
+    adapter: `${cluster ? "redis-cluster" : "redis"} ${config.redisAddresses.join(",")}`,
+    client,
+  };
+}
+
+function openExchange(
+  config: Config,
+  clock: Clock,
+  logger: Logger,
+): { exchange: ExchangeGateway; sim: SimVenue | null } {
+  if (config.exchange === "sim") {
+    const sim = openSimVenue({
+      clock,
+      seed: config.sim.seed,
+      scenario: config.sim.scenario,
+      dbPath: config.sqlitePath === ":memory:" ? null : config.sqlitePath,
+    });
+    return { exchange: sim.gateway, sim };
+  }
+  const exchange = new BinanceExchangeGateway({
+    apiKey: config.binance.apiKey,
+    apiSecret: config.binance.apiSecret,
+    ...(config.binance.baseUrl === null ? {} : { baseUrl: config.binance.baseUrl }),
+    testnet: config.binance.testnet,
+    recvWindowMs: config.binance.recvWindowMs,
+    clock,
+    rng: new SeededRng(config.sim.seed),
+    logger,
+  });
+  return { exchange, sim: null };
+}
+
+export async function startRouter(options: RouterOptions): Promise<RunningRouter> {
+  const { config } = options;
+  const clock = options.clock ?? new SystemClock();
+  const logger = options.logger ?? new ConsoleLogger(config.logLevel);
+  if (config.arango !== null) {
+    throw new Error(
+      "S4_DB_ARANGO_URL: the ArangoDB store is not available in this build; unset it to use SQLite",
+    );
+  }
+  if (config.sqlitePath !== ":memory:") mkdirSync(dirname(config.sqlitePath), { recursive: true });
+  const store = new SqliteOrderStore({ path: config.sqlitePath, clock });
+  const transport = openTransport(config, clock, logger);
+  const { exchange, sim } = openExchange(config, clock, logger);
+  const metrics = new PrometheusMetrics();
+  const rules = new RuleBook();
+  const ledger = new IntentLedger(store, clock);
+  const mutex = new KeyedMutex();
+  const marketData = new GatewayMarketData(exchange, clock);
+  const sendDeps = { clock, exchange, metrics };
+
+  const placeOrder = new PlaceOrder({
+    clock,
+    exchange,
+    store,
+    idempotency: transport.idempotency,
+    marketData,
+    rules,
+    ledger,
+    mutex,
+    logger,
+    metrics,
+    executors: {
+      MARKET: new SingleOrderExecutor(sendDeps, ledger),
+      LIMIT: new SingleOrderExecutor(sendDeps, ledger),
+    },
+    settings: defaultPlaceOrderSettings,
+  });
+  const cancelOrder = new CancelOrder({
+    clock,
+    exchange,
+    store,
+    ledger,
+    mutex,
+    rules,
+    logger,
+    metrics,
+  });
+  const lookupOrder = new LookupOrder(store, ledger);
+  const track = new TrackOrders({ clock, store, ledger, mutex, rules, logger });
+  const reconcile = new ReconcileOrders({
+    clock,
+    exchange,
+    store,
+    ledger,
+    mutex,
+    rules,
+    logger,
+    unknownAfterMs: config.binance.recvWindowMs + 5_000,
+    batchMax: 500,
+  });
+  const health = new Health({
+    mode: transport.mode,
+    exchange,
+    store,
+    storeAdapter: `sqlite ${config.sqlitePath}`,
+    idempotency: transport.idempotency,
+    publisher: transport.publisher,
+    redisAdapter: transport.adapter,
+    rules,
+    extras: {
+      routeTableRev: () => null,
+      circuitBreakerState: () => "CLOSED",
+      killSwitch: async () => ({ global: false, symbols: [] }),
+    },
+  });
+
+  const loops: Loop[] = [];
+  const relay = new OutboxRelay(store, transport.publisher);
+  const relayLoop = startLoop(
+    "outbox relay",
+    async () => (await relay.runOnce()).nextRunInMs,
+    logger,
+  );
+  loops.push(relayLoop);
+  const reconcileLoop = startLoop(
+    "reconcile",
+    async () => {
+      if (rules.size() > 0) await reconcile.runOnce();
+      return reconcileEveryMs;
+    },
+    logger,
+  );
+  loops.push(reconcileLoop);
+  exchange.onEvent((event) => {
+    if (event.kind === "STREAM_STATE" && event.stream === "USER" && event.connected)
+      reconcileLoop.nudge();
+    void track.enqueue(event).then(() => relayLoop.nudge());
+  });
+  if (sim !== null) {
+    loops.push(
+      startLoop(
+        "sim tick",
+        async () => {
+          sim.gateway.tick();
+          return simTickEveryMs;
+        },
+        logger,
+      ),
+    );
+  }
+
+  const started = await exchange.start();
+  if (!started.ok)
+    logger.warn("exchange start failed; retrying in the background", {
+      error: started.error.message,
+    });
+  const loadRules = async (): Promise<number> => {
+    if (rules.size() > 0) return 3_600_000;
+    const problem = await rules.load(exchange);
+    if (problem !== null) {
+      logger.warn("exchange rules not loaded yet", { problem });
+      return rulesRetryMs;
+    }
+    health.markReady();
+    return 3_600_000;
+  };
+  await loadRules();
+  if (rules.size() === 0) loops.push(startLoop("rules", loadRules, logger));
+
+  const app = createHttpApp({
+    placeOrder: {
+      execute: async (intent) => {
+        const outcome = await placeOrder.execute(intent);
+        relayLoop.nudge();
+        return outcome;
+      },
+    },
+    cancelOrder: {
+      execute: async (request) => {
+        const response = await cancelOrder.execute(request);
+        relayLoop.nudge();
+        return response;
+      },
+    },
+    lookupOrder,
+    health,
+    logger,
+    bodyMaxBytes: config.httpBodyMaxBytes,
+    metricsText: () => metrics.text(),
+  });
+  const server =
+    options.listen === false ? null : Bun.serve({ port: config.port, fetch: app.fetch });
+  const banner: Record<string, string> = {
+    http: server === null ? "not listening" : `http://${server.hostname}:${server.port}`,
+    mode: transport.mode,
+    exchange:
+      sim === null
+        ? `binance ${config.binance.baseUrl ?? (config.binance.testnet ? "testnet" : "production")}`
+        : `sim (in-process) scenario=${config.sim.scenario} seed=${config.sim.seed}${sim.resumed ? " resumed" : ""}`,
+    order_store: `sqlite ${config.sqlitePath}`,
+    idempotency_store: transport.adapter,
+    event_publisher: transport.adapter,
+    market_data: `${exchange.name} gateway`,
+    symbols: String(rules.size()),
+  };
+  logger.info("S4 Order Router started", banner);
+
+  let stopping: Promise<void> | null = null;
+  return {
+    app,
+    url: server === null ? null : `http://127.0.0.1:${server.port}`,
+    exchange,
+    store,
+    publisher: transport.publisher,
+    sim,
+    banner,
+    stop() {
+      stopping ??= (async () => {
+        await server?.stop(true);
+        for (const loop of loops) await loop.stop();
+        await relay.runOnce().catch(() => undefined);
+        await exchange.stop();
+        sim?.close();
+        await store.close();
+        transport.client?.disconnect();
+      })();
+      return stopping;
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const parsed = parseConfig(process.env);
+  if (!parsed.ok) {
+    process.stderr.write(`S4 cannot start: bad configuration\n  ${parsed.problems.join("\n  ")}\n`);
+    process.exit(2);
+  }
+  const router = await startRouter({ config: parsed.config });
+  const shutdown = async (signal: string) => {
+    process.stderr.write(`S4 stopping on ${signal}\n`);
+    await router.stop();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+if (import.meta.main) await main();
