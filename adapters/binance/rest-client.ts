@@ -225,7 +225,11 @@ export class BinanceRestClient {
       },
       nowMs,
     );
-    limits.observeError(group, failure.error, nowMs);
+    // Only the venue's own stop signals (429, 418) close the gate; a -1015 order-rate refusal
+    // must not hold back cancels and protective orders.
+    if (response.status === 429 || response.status === 418) {
+      limits.observeError(group, failure.error, nowMs);
+    }
     if (!failure.noChange) {
       logger.warn("binance request failed", {
         method: call.method,

@@ -167,6 +167,19 @@ describe("rate limits", () => {
     expect((await rest.request(accountCall)).ok).toBe(true);
   });
 
+  test("-1015 (too many new orders, HTTP 400) answers RATE_LIMITED but closes no gate", async () => {
+    stub = new StubBinance().route("GET", "/api/v3/account", () => ({
+      status: 400,
+      body: { code: -1015, msg: "Too many new orders; current limit is 100 orders per 10 SECOND." },
+    }));
+    const { rest, limits } = client(new ManualClock(startMs));
+    const first = await rest.request(accountCall);
+    expect(!first.ok && first.failure.error.kind).toBe("RATE_LIMITED");
+    await rest.request(accountCall);
+    expect(stub.calls("GET", "/api/v3/account").length).toBe(2);
+    expect(limits.stats().spot.rateLimitedUntilMs).toBe(0);
+  });
+
   test("418 stops every send, futures included, until the ban ends", async () => {
     stub = new StubBinance()
       .route("GET", "/api/v3/account", () => ({
