@@ -15,6 +15,8 @@ import { OutboxRelay } from "./application/relay-outbox/relay-outbox.ts";
 import { IntentLedger } from "./application/shared/intent-ledger.ts";
 import { KeyedMutex } from "./application/shared/keyed-mutex.ts";
 import { RuleBook } from "./application/shared/rule-book.ts";
+import { observeExchange } from "./application/risk-gate/observed-exchange.ts";
+import { RiskGate } from "./application/risk-gate/risk-gate.ts";
 import { TrackOrders } from "./application/track-orders/track-orders.ts";
 import { BinanceExchangeGateway } from "./adapters/binance/binance-exchange-gateway.ts";
 import { SeededRng } from "./adapters/clock/seeded-rng.ts";
@@ -23,19 +25,23 @@ import { type Config, parseConfig } from "./adapters/config/config.ts";
 import { createHttpApp } from "./adapters/http/app.ts";
 import { MemoryEventPublisher } from "./adapters/memory/memory-event-publisher.ts";
 import { MemoryIdempotencyStore } from "./adapters/memory/memory-idempotency-store.ts";
+import { MemoryKillSwitch } from "./adapters/memory/memory-kill-switch.ts";
 import { ConsoleLogger } from "./adapters/observability/console-logger.ts";
 import { GatewayMarketData } from "./adapters/observability/gateway-market-data.ts";
 import { PrometheusMetrics } from "./adapters/observability/prometheus-metrics.ts";
 import { createRedisClient, type RedisClient } from "./adapters/redis/redis-client.ts";
 import { RedisEventPublisher } from "./adapters/redis/redis-event-publisher.ts";
 import { RedisIdempotencyStore } from "./adapters/redis/redis-idempotency-store.ts";
+import { RedisKillSwitch } from "./adapters/redis/redis-kill-switch.ts";
 import { type Loop, startLoop } from "./adapters/runtime/loop.ts";
 import { openSimVenue, type SimVenue } from "./adapters/sim/sim-venue.ts";
 import { SqliteOrderStore } from "./adapters/sqlite/sqlite-order-store.ts";
+import { defaultBreakerConfig } from "./domain/risk/index.ts";
 import type { Clock } from "./ports/clock.ts";
 import type { EventPublisher } from "./ports/event-publisher.ts";
 import type { ExchangeGateway } from "./ports/exchange-gateway.ts";
 import type { IdempotencyStore } from "./ports/idempotency-store.ts";
+import type { KillSwitchSource } from "./ports/kill-switch.ts";
 import type { Logger } from "./ports/logger.ts";
 
 export interface RouterOptions {
@@ -65,6 +71,7 @@ const rulesRetryMs = 2_000;
 interface Transport {
   readonly idempotency: IdempotencyStore;
   readonly publisher: EventPublisher;
+  readonly killSwitch: KillSwitchSource;
   readonly mode: "embedded" | "redis" | "cluster";
   readonly adapter: string;
   readonly client: RedisClient | null;
@@ -75,6 +82,7 @@ function openTransport(config: Config, clock: Clock, logger: Logger): Transport 
     return {
       idempotency: new MemoryIdempotencyStore({ clock }),
       publisher: new MemoryEventPublisher(),
+      killSwitch: new MemoryKillSwitch(),
       mode: "embedded",
       adapter: "memory",
       client: null,
@@ -87,6 +95,7 @@ function openTransport(config: Config, clock: Clock, logger: Logger): Transport 
   return {
     idempotency: new RedisIdempotencyStore(client),
     publisher: new RedisEventPublisher(client),
+    killSwitch: new RedisKillSwitch(client, clock),
     mode: cluster ? "cluster" : "redis",
     adapter: `${cluster ? "redis-cluster" : "redis"} ${config.redisAddresses.join(",")}`,
     client,
@@ -132,8 +141,22 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
   if (config.sqlitePath !== ":memory:") mkdirSync(dirname(config.sqlitePath), { recursive: true });
   const store = new SqliteOrderStore({ path: config.sqlitePath, clock });
   const transport = openTransport(config, clock, logger);
-  const { exchange, sim } = openExchange(config, clock, logger);
+  const { exchange: venue, sim } = openExchange(config, clock, logger);
   const metrics = new PrometheusMetrics();
+  const riskGate = new RiskGate({
+    clock,
+    killSwitch: transport.killSwitch,
+    store,
+    logger,
+    metrics,
+    config: {
+      ...defaultBreakerConfig,
+      windowMs: config.circuitBreaker.windowMs,
+      errorRateThreshold: config.circuitBreaker.errorRateThreshold,
+    },
+  });
+  // Every venue call feeds the breaker; the raw venue is kept for the simulator's ticker.
+  const exchange = observeExchange(venue, (outcome) => riskGate.recordCall(outcome));
   const rules = new RuleBook();
   const ledger = new IntentLedger(store, clock);
   const mutex = new KeyedMutex();
@@ -156,6 +179,7 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
       LIMIT: new SingleOrderExecutor(sendDeps, ledger),
     },
     settings: defaultPlaceOrderSettings,
+    gates: [(intent) => riskGate.gate(intent)],
   });
   const cancelOrder = new CancelOrder({
     clock,
@@ -191,8 +215,11 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
     rules,
     extras: {
       routeTableRev: () => null,
-      circuitBreakerState: () => "CLOSED",
-      killSwitch: async () => ({ global: false, symbols: [] }),
+      circuitBreakerState: () => riskGate.status(),
+      killSwitch: async () => {
+        const flags = await transport.killSwitch.all();
+        return { global: flags.global, symbols: [...flags.symbols].sort() };
+      },
     },
   });
 
@@ -253,6 +280,7 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
     placeOrder: {
       execute: async (intent) => {
         const outcome = await placeOrder.execute(intent);
+        riskGate.observeResult(outcome.result);
         relayLoop.nudge();
         return outcome;
       },
