@@ -226,6 +226,30 @@ describe.skipIf(!redisBinariesAvailable())("foundation flows with Redis", () => 
     const key = await reader.hgetall(`idem:order:{${placed.body["client_order_id"]}}`);
     expect(Object.keys(key).length).toBeGreaterThan(0);
   });
+
+  test("risk:killswitch refuses new positions with 422 and lets exits through", async () => {
+    await reader.set("risk:killswitch:ETHUSDT", "1");
+    try {
+      const opened = await router.post(
+        "/orders",
+        futMarketBuy("acc-kill-open", { symbol: "ETHUSDT", qty: "0.01" }),
+      );
+      expect(opened.status).toBe(422);
+      expect(opened.body).toMatchObject({ code: "KILL_SWITCH", rule: "symbol" });
+      const other = await router.post("/orders", futMarketBuy("acc-kill-btc"));
+      expect(other.status).toBe(200);
+      const exit = await router.post(
+        "/orders",
+        futMarketBuy("acc-kill-exit", { side: "SELL", kind: "EXIT" }),
+      );
+      expect(exit.status).toBe(200);
+      expect(exit.body["status"]).toBe("FILLED");
+      const health = await router.get("/health");
+      expect(health.body["kill_switch"]).toEqual({ global: false, symbols: ["ETHUSDT"] });
+    } finally {
+      await reader.del("risk:killswitch:ETHUSDT");
+    }
+  });
 });
 
 flowsAgainst(
