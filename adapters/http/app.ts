@@ -9,6 +9,7 @@ import type { LookupOrder } from "../../application/lookup-order/lookup-order.ts
 import type { PlaceOrder } from "../../application/place-order/place-order.ts";
 import { refusalResult } from "../../application/shared/refusal.ts";
 import type { Logger } from "../../ports/logger.ts";
+import { docsPage, openApiDocument } from "./openapi.ts";
 import { type FieldProblem, parseCancelRequest, parseOrderRequest } from "./order-schema.ts";
 import { statusForCode, statusForResult } from "./status-map.ts";
 
@@ -145,6 +146,11 @@ export function createHttpApp(deps: HttpDeps): Hono {
     context.header("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
     return context.body((await deps.metricsText?.()) ?? "");
   });
+
+  const document = openApiDocument();
+  const docs = docsPage(document);
+  app.get("/openapi.json", (context) => context.json(document));
+  app.get("/docs", (context) => context.html(docs));
 
   deps.extend?.(app);
 

@@ -125,7 +125,7 @@ export const cancelRequestSchema = v.object({
   reason: v.optional(
     v.pipe(v.string("must be a string"), v.maxLength(256, "must be at most 256 characters")),
   ),
-  // biome-ignore lint/suspicious/noThenProperty: "then" is the wire name DESIGN §3.3 defines.
+  // "then" is the wire name DESIGN §3.3 defines (the linter's thenable rule is off for it).
   then: v.optional(v.picklist(["NONE", "MARKET"], "must be NONE or MARKET"), "NONE"),
 });
 

@@ -52,10 +52,18 @@ describe("POST /orders body", () => {
     [{ ...base, sl: { type: "STOP_MARKET" } }, "sl.price", "required"],
     [{ ...base, tp: { type: "TAKE_PROFIT_MARKET" } }, "tp", "required"],
     [{ ...base, exec_policy: { type: "LIMIT", price: "abc" } }, "exec_policy.price", "decimal"],
-    [{ ...base, exec_policy: { type: "MARKET", price: "1" } }, "exec_policy.price", "market_without_price"],
+    [
+      { ...base, exec_policy: { type: "MARKET", price: "1" } },
+      "exec_policy.price",
+      "market_without_price",
+    ],
     [{ ...base, exec_policy: { type: "TWAP" } }, "exec_policy.twap", "required"],
     [{ ...base, exec_policy: { maker_wait_ms: -5 } }, "exec_policy.maker_wait_ms", "min_value"],
-    [{ ...base, exec_policy: { type: "LIMIT", order_type: "MARKET" } }, "exec_policy.order_type", "alias"],
+    [
+      { ...base, exec_policy: { type: "LIMIT", order_type: "MARKET" } },
+      "exec_policy.order_type",
+      "alias",
+    ],
   ])("%j is refused on %s (%s)", (body, field, rule) => {
     const found = problemOf(body);
     expect(found.field).toBe(field);
@@ -95,7 +103,11 @@ describe("POST /cancel body", () => {
     expect(parseCancelRequest({ order_id: "a", client_order_id: "b" }).ok).toBe(false);
     expect(parseCancelRequest({}).ok).toBe(false);
     const parsed = parseCancelRequest({ client_order_id: "b", then: "MARKET" });
-    expect(parsed.ok && parsed.value).toMatchObject({ clientOrderId: "b", afterCancel: "MARKET", cascadeOco: true });
+    expect(parsed.ok && parsed.value).toMatchObject({
+      clientOrderId: "b",
+      afterCancel: "MARKET",
+      cascadeOco: true,
+    });
   });
 
   test("bad values name their field", () => {
