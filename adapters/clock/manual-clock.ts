@@ -38,6 +38,15 @@ export class ManualClock implements Clock {
     return this.sleepers.length;
   }
 
+  /** Lets pending work run until at least `count` sleepers wait; false if they never do. */
+  async waitForSleepers(count = 1, roundsMax = 200): Promise<boolean> {
+    for (let round = 0; round < roundsMax; round += 1) {
+      if (this.sleepers.length >= count) return true;
+      await settle();
+    }
+    return this.sleepers.length >= count;
+  }
+
   /**
    * Moves time forward by `ms`, waking each sleeper at its due time and letting the woken code
    * run (microtasks and a macrotask turn) before time moves on.

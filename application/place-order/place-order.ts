@@ -125,7 +125,7 @@ export class PlaceOrder {
     const clientOrderId = intent.clientOrderId ?? clientOrderIdBase(intent.intentId);
     const claimed = await this.claim(clientOrderId, fingerprint);
     if (claimed === "mismatch") return mismatch(intent);
-    if (claimed === "other") return this.awaitOther(intent, fingerprint);
+    if (claimed === "other") return this.awaitOther(intent, rules, fingerprint);
     try {
       const outcome = await this.placeClaimed(intent, rules, fingerprint, clientOrderId);
       if (outcome.stored) {
@@ -180,7 +180,11 @@ export class PlaceOrder {
   }
 
   /** Another instance holds the claim: wait (bounded) for it to finish, then replay. */
-  private async awaitOther(intent: OrderIntent, fingerprint: string): Promise<PlaceOrderOutcome> {
+  private async awaitOther(
+    intent: OrderIntent,
+    rules: SymbolRules,
+    fingerprint: string,
+  ): Promise<PlaceOrderOutcome> {
     const { clock, settings } = this.deps;
     const deadlineMs = clock.nowMs() + settings.duplicateWaitMs;
     for (;;) {
@@ -191,7 +195,9 @@ export class PlaceOrder {
       if (finished || clock.nowMs() >= deadlineMs) {
         const replayed = await this.replay(intent, fingerprint);
         if (replayed !== null) return replayed;
-        if (finished) return this.execute(intent);
+        // The other holder gave up (or its lease ran out) without storing: take over. Not
+        // execute(): this call is itself the running entry for the intent.
+        if (finished) return this.run(intent, rules, fingerprint);
         const reason = refusal(
           "EXCHANGE_UNAVAILABLE",
           "the same intent is being placed elsewhere; retry shortly",

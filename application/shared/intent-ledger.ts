@@ -79,12 +79,13 @@ export class IntentLedger {
     const parent = orders.find((order) => order.orderId === state.record.orderId);
     if (parent === undefined) throw new Error("Condition failed: intent without its parent order");
     const previous = state.record.result;
-    const failure =
-      changes.failure === undefined
-        ? previous?.code !== undefined
-          ? { code: previous.code, message: previous.message ?? "" }
-          : null
-        : changes.failure;
+    // "Outcome unknown" describes the parent's send; once the venue has told us, it is history.
+    const stillUnknown = parent.status === "UNKNOWN" || parent.status === "PENDING_NEW";
+    const carried =
+      previous?.code === undefined || (previous.code === "OUTCOME_UNKNOWN" && !stillUnknown)
+        ? null
+        : { code: previous.code, message: previous.message ?? "" };
+    const failure = changes.failure === undefined ? carried : changes.failure;
     const request = state.record.request as { uuid?: string | null } | null;
     const result = buildOrderResult({
       intentId: state.record.intentId,
