@@ -35,7 +35,7 @@ describe("place order", () => {
     const positions = app.venue.engine.positions("BTCUSDT", app.clock.nowMs());
     expect(positions.map((position) => formatDecimal(position.qty))).toEqual(["0.002"]);
     const replay = await app.place.execute({ ...intent(), uuid: "another-echo" });
-    expect(replay.result.order_id).toBe(answers[0]?.result.order_id);
+    expect(replay.result.order_id).toBe(answers[0]?.result.order_id ?? "missing");
     const mismatch = await app.place.execute(intent({ qty: "0.003" }));
     expect(mismatch.result.code).toBe("IDEMPOTENCY_MISMATCH");
   });
