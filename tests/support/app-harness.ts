@@ -121,7 +121,7 @@ export async function startAppHarness(
 }
 
 export function intent(
-  overrides: Partial<OrderIntent> & { qty?: string | OrderIntent["qty"] } = {},
+  overrides: Omit<Partial<OrderIntent>, "qty"> & { qty?: string | OrderIntent["qty"] } = {},
 ): OrderIntent {
   const { qty, ...rest } = overrides;
   return {
