@@ -63,6 +63,27 @@ export interface RunningRouter {
   stop(): Promise<void>;
 }
 
+/** The submit-latency quantiles go to `metrics:events:s4.router_p95` this often (DESIGN §9). */
+const metricsEventsEveryMs = 10_000;
+
+async function publishLatencyQuantiles(
+  metrics: PrometheusMetrics,
+  publisher: EventPublisher,
+  clock: Clock,
+) {
+  const p95 = metrics.quantile("router_submit_latency_ms", 0.95);
+  if (p95 === null) return;
+  const nowMs = clock.nowMs();
+  const p50 = metrics.quantile("router_submit_latency_ms", 0.5);
+  await publisher.publish([
+    {
+      stream: "metrics:events:s4.router_p95",
+      eventId: `router_p95:${nowMs}`,
+      payload: { name: "router_p95", value_ms: p95, p50_ms: p50, ts: nowMs },
+    },
+  ]);
+}
+
 /** Reconciliation runs this often, and after every user-stream reconnect. */
 const reconcileEveryMs = 60_000;
 const simTickEveryMs = 100;
@@ -224,6 +245,16 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
   });
 
   const loops: Loop[] = [];
+  loops.push(
+    startLoop(
+      "metrics events",
+      async () => {
+        await publishLatencyQuantiles(metrics, transport.publisher, clock);
+        return metricsEventsEveryMs;
+      },
+      logger,
+    ),
+  );
   const relay = new OutboxRelay(store, transport.publisher);
   const relayLoop = startLoop(
     "outbox relay",
