@@ -1,0 +1,337 @@
+// USDⓈ-M trading and account endpoints (/fapi): orders (LIMIT incl. GTX, MARKET), algo orders,
+// leverage, margin type, positions (v2, v3), account, balance, commission and the listenKey.
+
+import { isZero } from "../../../domain/decimal/index.ts";
+import type { SimAlgoOrder, SimOrder, SimOrderState, SimSymbolSpec } from "../engine/index.ts";
+import type { RequestKind } from "../fault-plan.ts";
+import { errors, futuresErrors } from "./api-errors.ts";
+import { futuresPrecision } from "./exchange-info.ts";
+import { readAlgoOrder, readFuturesOrder } from "./futures-order-params.ts";
+import {
+  algoOrder,
+  futuresAccount,
+  futuresBalances,
+  futuresOrder,
+  futuresTrade,
+  maxNotional,
+  positionV2,
+  positionV3,
+  symbolConfig,
+} from "./futures-views.ts";
+import {
+  answer,
+  fromEngine,
+  futuresFormat,
+  type HandlerContext,
+  type HandlerResult,
+  type HttpMethod,
+  invalid,
+  optionalSymbol,
+  refuse,
+  type Route,
+  type Security,
+  symbolSpec,
+  weight,
+} from "./route.ts";
+import type { RequestParams } from "./request-params.ts";
+import { historyRowsMax } from "./spot-routes.ts";
+import type { VenueState } from "./venue-state.ts";
+import { atLeast } from "./wire-format.ts";
+
+const route = (
+  method: HttpMethod,
+  path: string,
+  kind: RequestKind,
+  cost: (params: RequestParams) => number,
+  handle: (context: HandlerContext) => HandlerResult,
+  security: Security = "SIGNED",
+): Route => ({ method, path, market: "FUT", security, kind, weight: cost, handle });
+
+const cancelAllDone = { code: 200, msg: "The operation of cancel all open order is done." };
+
+/** The order as Binance shows it; a triggered algo's order keeps the algo type as origType. */
+export function futuresOrderView(venue: VenueState, order: SimOrderState, accepted = false) {
+  const origType = order.algoId === null ? null : venue.algoTypeOf(order.algoId);
+  return futuresOrder(order, futuresFormat(venue, order.symbol), origType, accepted);
+}
+
+function placeOrder(context: HandlerContext): HandlerResult {
+  const spec = symbolSpec(context, "FUT");
+  const params =
+    spec === null ? null : readFuturesOrder(context.read, spec, futuresPrecision(spec.rules));
+  if (params === null) return invalid(context.read)!;
+  const placed = context.venue.engine.placeOrder(params.request, context.nowMs);
+  const accepted = params.responseType === "ACK";
+  return fromEngine(
+    "FUT",
+    placed,
+    "PLACE",
+    spec,
+    (order) => futuresOrderView(context.venue, order, accepted),
+    1,
+  );
+}
+
+function orderRef(context: HandlerContext) {
+  const spec = symbolSpec(context, "FUT");
+  const { read } = context;
+  read.eitherOf("orderId", "origClientOrderId");
+  const orderId = read.integer("orderId");
+  const clientOrderId = read.text("origClientOrderId");
+  if (spec === null || read.failure !== null) return null;
+  return { market: "FUT" as const, symbol: spec.rules.symbol, orderId, clientOrderId };
+}
+
+function cancelOrder(context: HandlerContext): HandlerResult {
+  const ref = orderRef(context);
+  if (ref === null) return invalid(context.read)!;
+  const canceled = context.venue.engine.cancelOrder(ref, context.nowMs);
+  return fromEngine("FUT", canceled, "CANCEL", null, (o) => futuresOrderView(context.venue, o));
+}
+
+function queryOrder(context: HandlerContext): HandlerResult {
+  const ref = orderRef(context);
+  if (ref === null) return invalid(context.read)!;
+  const found = context.venue.engine.queryOrder(ref, context.nowMs);
+  return fromEngine("FUT", found, "QUERY", null, (o) => futuresOrderView(context.venue, o));
+}
+
+function openOrders(context: HandlerContext): HandlerResult {
+  const symbol = optionalSymbol(context, "FUT");
+  if (context.read.failure !== null) return invalid(context.read)!;
+  const open = context.venue.engine.openOrders("FUT", symbol, context.nowMs);
+  return answer(open.map((order) => futuresOrderView(context.venue, order)));
+}
+
+function cancelAllOrders(context: HandlerContext): HandlerResult {
+  const spec = symbolSpec(context, "FUT");
+  if (spec === null) return invalid(context.read)!;
+  context.venue.engine.cancelOpenOrders("FUT", spec.rules.symbol, context.nowMs);
+  return answer(cancelAllDone);
+}
+
+function remembered(context: HandlerContext, spec: SimSymbolSpec, fromId: number): SimOrder[] {
+  const { venue, nowMs } = context;
+  const orders: SimOrder[] = [];
+  for (const orderId of venue.orderIdsOf("FUT", spec.rules.symbol)) {
+    if (orderId < fromId) continue;
+    const ref = { market: "FUT" as const, symbol: spec.rules.symbol, orderId, clientOrderId: null };
+    const found = venue.engine.queryOrder(ref, nowMs);
+    if (found.ok) orders.push(found.value);
+  }
+  return orders;
+}
+
+function allOrders(context: HandlerContext): HandlerResult {
+  const spec = symbolSpec(context, "FUT");
+  const fromId = context.read.integer("orderId") ?? 0;
+  const limit = Math.min(context.read.integer("limit") ?? 500, historyRowsMax);
+  if (spec === null || context.read.failure !== null) return invalid(context.read)!;
+  const orders = remembered(context, spec, fromId).slice(0, limit);
+  return answer(orders.map((order) => futuresOrderView(context.venue, order)));
+}
+
+function userTrades(context: HandlerContext): HandlerResult {
+  const spec = symbolSpec(context, "FUT");
+  const orderId = context.read.integer("orderId");
+  const limit = Math.min(context.read.integer("limit") ?? 500, historyRowsMax);
+  if (spec === null || context.read.failure !== null) return invalid(context.read)!;
+  const format = futuresFormat(context.venue, spec.rules.symbol);
+  const orders = remembered(context, spec, 0).filter(
+    (o) => orderId === null || o.orderId === orderId,
+  );
+  const rows = orders.flatMap((order) => order.fills.map((fill) => ({ order, fill })));
+  rows.sort((a, b) => a.fill.tradeId - b.fill.tradeId);
+  return answer(rows.slice(-limit).map(({ order, fill }) => futuresTrade(order, fill, format)));
+}
+
+function algoView(venue: VenueState, algo: SimAlgoOrder) {
+  return algoOrder(algo, futuresFormat(venue, algo.symbol));
+}
+
+function placeAlgo(context: HandlerContext): HandlerResult {
+  const spec = symbolSpec(context, "FUT");
+  const request =
+    spec === null ? null : readAlgoOrder(context.read, spec, futuresPrecision(spec.rules));
+  if (request === null) return invalid(context.read)!;
+  const placed = context.venue.engine.placeAlgo(request, context.nowMs);
+  return fromEngine("FUT", placed, "PLACE", spec, (algo) => algoView(context.venue, algo), 1);
+}
+
+function algoRef(context: HandlerContext) {
+  context.read.eitherOf("algoId", "clientAlgoId");
+  const algoId = context.read.integer("algoId");
+  const clientAlgoId = context.read.text("clientAlgoId");
+  return context.read.failure === null ? { algoId, clientAlgoId } : null;
+}
+
+function cancelAlgo(context: HandlerContext): HandlerResult {
+  const ref = algoRef(context);
+  if (ref === null) return invalid(context.read)!;
+  const canceled = context.venue.engine.cancelAlgo(ref, context.nowMs);
+  return fromEngine("FUT", canceled, "CANCEL", null, (algo) => ({
+    algoId: algo.algoId,
+    clientAlgoId: algo.clientAlgoId,
+    code: "200",
+    msg: "success",
+  }));
+}
+
+function queryAlgo(context: HandlerContext): HandlerResult {
+  const ref = algoRef(context);
+  if (ref === null) return invalid(context.read)!;
+  const found = context.venue.engine.queryAlgo(ref, context.nowMs);
+  return fromEngine("FUT", found, "QUERY", null, (algo) => algoView(context.venue, algo));
+}
+
+function openAlgos(context: HandlerContext): HandlerResult {
+  const symbol = optionalSymbol(context, "FUT");
+  if (context.read.failure !== null) return invalid(context.read)!;
+  const open = context.venue.engine.openAlgos(symbol, context.nowMs);
+  return answer(open.map((algo) => algoView(context.venue, algo)));
+}
+
+function cancelOpenAlgos(context: HandlerContext): HandlerResult {
+  const spec = symbolSpec(context, "FUT");
+  if (spec === null) return invalid(context.read)!;
+  context.venue.engine.cancelOpenAlgos(spec.rules.symbol, context.nowMs);
+  return answer(cancelAllDone);
+}
+
+function leverage(context: HandlerContext): HandlerResult {
+  const spec = symbolSpec(context, "FUT");
+  const value = context.read.integer("leverage", true);
+  if (spec === null || value === null) return invalid(context.read)!;
+  const set = context.venue.engine.setLeverage(spec.rules.symbol, value, context.nowMs);
+  return fromEngine("FUT", set, "OTHER", spec, (config) => ({
+    leverage: config.leverage,
+    maxNotionalValue: maxNotional(config.leverage),
+    symbol: config.symbol,
+  }));
+}
+
+function marginType(context: HandlerContext): HandlerResult {
+  const spec = symbolSpec(context, "FUT");
+  const invalidType = () => errors.invalidParameter("marginType");
+  const type = context.read.oneOf(
+    "marginType",
+    ["ISOLATED", "CROSSED"] as const,
+    invalidType,
+    true,
+  );
+  if (spec === null || type === null) return invalid(context.read)!;
+  const set = context.venue.engine.setMarginType(spec.rules.symbol, type, context.nowMs);
+  if (set.ok && set.value.alreadySet) return refuse(futuresErrors.marginTypeUnchanged());
+  return fromEngine("FUT", set, "OTHER", spec, () => ({ code: 200, msg: "success" }));
+}
+
+function symbolConfigs(context: HandlerContext): HandlerResult {
+  const symbol = optionalSymbol(context, "FUT");
+  if (context.read.failure !== null) return invalid(context.read)!;
+  const { engine } = context.venue;
+  const names =
+    symbol === null
+      ? engine
+          .symbolSpecs()
+          .filter((s) => s.rules.market === "FUT")
+          .map((s) => s.rules.symbol)
+      : [symbol];
+  const configs = names.flatMap((name) => {
+    const config = engine.symbolConfig(name);
+    return config === null ? [] : [symbolConfig(config)];
+  });
+  return answer(configs);
+}
+
+function positionRisk(version: 2 | 3) {
+  return (context: HandlerContext): HandlerResult => {
+    const symbol = optionalSymbol(context, "FUT");
+    if (context.read.failure !== null) return invalid(context.read)!;
+    const { venue, nowMs } = context;
+    const positions = venue.engine.positions(symbol, nowMs);
+    if (version === 2) {
+      return answer(positions.map((p) => positionV2(p, futuresFormat(venue, p.symbol), nowMs)));
+    }
+    const open = new Set(venue.engine.openOrders("FUT", symbol, nowMs).map((o) => o.symbol));
+    const shown = positions.filter((p) => !isZero(p.qty) || open.has(p.symbol));
+    return answer(shown.map((p) => positionV3(p, futuresFormat(venue, p.symbol), nowMs)));
+  };
+}
+
+function accountInfo(version: 2 | 3) {
+  return (context: HandlerContext): HandlerResult => {
+    const { venue, nowMs } = context;
+    const account = venue.engine.futuresAccount(nowMs);
+    const positions = venue.engine.positions(null, nowMs);
+    const format = (symbol: string) => futuresFormat(venue, symbol);
+    return answer(futuresAccount(account, positions, format, version, nowMs));
+  };
+}
+
+function balance(context: HandlerContext): HandlerResult {
+  const { venue, nowMs } = context;
+  const account = venue.engine.futuresAccount(nowMs);
+  return answer(futuresBalances(account, venue.engine.positions(null, nowMs), nowMs));
+}
+
+function commissionRate(context: HandlerContext): HandlerResult {
+  const spec = symbolSpec(context, "FUT");
+  if (spec === null) return invalid(context.read)!;
+  const rates = context.venue.engine.commission("FUT");
+  return answer({
+    symbol: spec.rules.symbol,
+    makerCommissionRate: atLeast(rates.maker, 4),
+    takerCommissionRate: atLeast(rates.taker, 4),
+    rpiCommissionRate: "0",
+  });
+}
+
+function positionMode(): HandlerResult {
+  return answer({ dualSidePosition: false });
+}
+
+function listenKeyCreate(context: HandlerContext): HandlerResult {
+  return answer({ listenKey: context.listenKeys.create(context.nowMs) });
+}
+
+function listenKeyKeepAlive(context: HandlerContext): HandlerResult {
+  const key = context.listenKeys.keepAlive(context.nowMs);
+  return key === null ? refuse(errors.listenKeyMissing()) : answer({ listenKey: key });
+}
+
+function listenKeyClose(context: HandlerContext): HandlerResult {
+  context.listenKeys.close();
+  return answer({});
+}
+
+const byCount = (single: number, all: number) => (params: RequestParams) =>
+  params.has("symbol") ? single : all;
+
+export const futuresRoutes: readonly Route[] = [
+  route("POST", "/fapi/v1/order", "PLACE", weight(0), placeOrder),
+  route("DELETE", "/fapi/v1/order", "CANCEL", weight(1), cancelOrder),
+  route("GET", "/fapi/v1/order", "QUERY", weight(1), queryOrder),
+  route("GET", "/fapi/v1/openOrders", "QUERY", byCount(1, 40), openOrders),
+  route("DELETE", "/fapi/v1/allOpenOrders", "CANCEL", weight(1), cancelAllOrders),
+  route("GET", "/fapi/v1/allOrders", "QUERY", weight(5), allOrders),
+  route("GET", "/fapi/v1/userTrades", "QUERY", weight(5), userTrades),
+  route("POST", "/fapi/v1/algoOrder", "PLACE", weight(0), placeAlgo),
+  route("DELETE", "/fapi/v1/algoOrder", "CANCEL", weight(1), cancelAlgo),
+  route("GET", "/fapi/v1/algoOrder", "QUERY", weight(1), queryAlgo),
+  route("GET", "/fapi/v1/openAlgoOrders", "QUERY", byCount(1, 40), openAlgos),
+  route("DELETE", "/fapi/v1/algoOpenOrders", "CANCEL", weight(1), cancelOpenAlgos),
+  route("POST", "/fapi/v1/leverage", "ACCOUNT", weight(1), leverage),
+  route("POST", "/fapi/v1/marginType", "ACCOUNT", weight(1), marginType),
+  route("GET", "/fapi/v1/symbolConfig", "ACCOUNT", weight(5), symbolConfigs),
+  route("GET", "/fapi/v1/positionSide/dual", "ACCOUNT", weight(30), positionMode),
+  route("GET", "/fapi/v2/positionRisk", "ACCOUNT", weight(5), positionRisk(2)),
+  route("GET", "/fapi/v3/positionRisk", "ACCOUNT", weight(5), positionRisk(3)),
+  route("GET", "/fapi/v2/account", "ACCOUNT", weight(5), accountInfo(2)),
+  route("GET", "/fapi/v3/account", "ACCOUNT", weight(5), accountInfo(3)),
+  route("GET", "/fapi/v2/balance", "ACCOUNT", weight(5), balance),
+  route("GET", "/fapi/v3/balance", "ACCOUNT", weight(5), balance),
+  route("GET", "/fapi/v1/commissionRate", "ACCOUNT", weight(20), commissionRate),
+  route("POST", "/fapi/v1/listenKey", "ACCOUNT", weight(1), listenKeyCreate, "API_KEY"),
+  route("PUT", "/fapi/v1/listenKey", "ACCOUNT", weight(1), listenKeyKeepAlive, "API_KEY"),
+  route("DELETE", "/fapi/v1/listenKey", "ACCOUNT", weight(1), listenKeyClose, "API_KEY"),
+];

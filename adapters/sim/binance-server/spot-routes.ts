@@ -1,0 +1,283 @@
+// Spot trading and account endpoints (/api/v3): orders, open orders, all orders, OCO order lists,
+// account, commission and trades. Engine refusals become Binance's codes (reject-codes.ts).
+
+import type { SimOrder, SimOrderListResult, SimOrderRef } from "../engine/index.ts";
+import type { RequestKind } from "../fault-plan.ts";
+import { errors, failure } from "./api-errors.ts";
+import {
+  answer,
+  fromEngine,
+  type HandlerContext,
+  type HandlerResult,
+  type HttpMethod,
+  invalid,
+  optionalSymbol,
+  refuse,
+  type Route,
+  symbolSpec,
+  weight,
+} from "./route.ts";
+import type { RequestParams } from "./request-params.ts";
+import { readOco, readSpotOrder, spotClientId } from "./spot-order-params.ts";
+import {
+  spotAccount,
+  spotCanceled,
+  spotCommission,
+  spotList,
+  spotListCanceled,
+  spotListPlaced,
+  spotPlaced,
+  spotQueried,
+  spotTrade,
+} from "./spot-views.ts";
+
+/** Rows answered by allOrders / myTrades at most (Binance: limit ≤ 1000, default 500). */
+export const historyRowsMax = 1000;
+const historyRowsDefault = 500;
+
+const signed = (
+  method: HttpMethod,
+  path: string,
+  kind: RequestKind,
+  cost: (params: RequestParams) => number,
+  handle: (context: HandlerContext) => HandlerResult,
+): Route => ({ method, path, market: "SPOT", security: "SIGNED", kind, weight: cost, handle });
+
+function placeOrder(context: HandlerContext): HandlerResult {
+  const spec = symbolSpec(context, "SPOT");
+  const params = spec === null ? null : readSpotOrder(context.read, spec.rules.symbol);
+  if (params === null) return invalid(context.read)!;
+  const placed = context.venue.engine.placeOrder(params.request, context.nowMs);
+  return fromEngine(
+    "SPOT",
+    placed,
+    "PLACE",
+    spec,
+    (order) => spotPlaced(order, params.responseType, params.stpMode),
+    1,
+  );
+}
+
+/** POST /api/v3/order/test: the parameter checks only. */
+function testOrder(context: HandlerContext): HandlerResult {
+  const spec = symbolSpec(context, "SPOT");
+  const params = spec === null ? null : readSpotOrder(context.read, spec.rules.symbol);
+  return params === null ? invalid(context.read)! : answer({});
+}
+
+/** symbol + orderId | origClientOrderId (neither → -1102). */
+function orderRef(context: HandlerContext): SimOrderRef | null {
+  const spec = symbolSpec(context, "SPOT");
+  const { read } = context;
+  read.eitherOf("origClientOrderId", "orderId");
+  const orderId = read.integer("orderId");
+  const clientOrderId = read.text("origClientOrderId");
+  if (spec === null || read.failure !== null) return null;
+  return { market: "SPOT", symbol: spec.rules.symbol, orderId, clientOrderId };
+}
+
+function cancelOrder(context: HandlerContext): HandlerResult {
+  const ref = orderRef(context);
+  const cancelId = spotClientId(context.read, "newClientOrderId");
+  const restriction = context.read.oneOf(
+    "cancelRestrictions",
+    ["ONLY_NEW", "ONLY_PARTIALLY_FILLED"] as const,
+    () =>
+      failure(
+        -1145,
+        "`cancelRestrictions` has to be either `ONLY_NEW` or `ONLY_PARTIALLY_FILLED`.",
+      ),
+    false,
+  );
+  if (ref === null) return invalid(context.read)!;
+  const { engine } = context.venue;
+  const current = engine.queryOrder(ref, context.nowMs);
+  if (restriction !== null && current.ok) {
+    const wanted = restriction === "ONLY_NEW" ? "NEW" : "PARTIALLY_FILLED";
+    if (current.value.status !== wanted) {
+      return refuse(errors.cancelRejected("Order was not canceled due to cancel restrictions."));
+    }
+  }
+  const orderId = current.ok ? current.value.orderId : ref.orderId;
+  const { result, cancelIdOf } = context.venue.withCancel("SPOT", orderId, cancelId, () =>
+    engine.cancelOrder(ref, context.nowMs),
+  );
+  return fromEngine("SPOT", result, "CANCEL", null, (order) =>
+    spotCanceled(order, cancelIdOf(order.orderId), context.nowMs),
+  );
+}
+
+function queryOrder(context: HandlerContext): HandlerResult {
+  const ref = orderRef(context);
+  if (ref === null) return invalid(context.read)!;
+  const found = context.venue.engine.queryOrder(ref, context.nowMs);
+  return fromEngine("SPOT", found, "QUERY", null, (order) => spotQueried(order));
+}
+
+function openOrders(context: HandlerContext): HandlerResult {
+  const symbol = optionalSymbol(context, "SPOT");
+  if (context.read.failure !== null) return invalid(context.read)!;
+  const open = context.venue.engine.openOrders("SPOT", symbol, context.nowMs);
+  return answer(open.map((order) => spotQueried(order)));
+}
+
+/** DELETE /api/v3/openOrders: standalone orders as cancels, order lists once each. */
+function cancelOpenOrders(context: HandlerContext): HandlerResult {
+  const spec = symbolSpec(context, "SPOT");
+  if (spec === null) return invalid(context.read)!;
+  const { engine } = context.venue;
+  const { result, cancelIdOf } = context.venue.withCancel("SPOT", null, null, () =>
+    engine.cancelOpenOrders("SPOT", spec.rules.symbol, context.nowMs),
+  );
+  const rows: unknown[] = [];
+  const lists = new Set<number>();
+  for (const order of result) {
+    if (order.orderListId === null) {
+      rows.push(spotCanceled(order, cancelIdOf(order.orderId), context.nowMs));
+      continue;
+    }
+    if (lists.has(order.orderListId)) continue;
+    lists.add(order.orderListId);
+    const list = engine.queryOrderList(
+      { symbol: spec.rules.symbol, orderListId: order.orderListId, listClientOrderId: null },
+      context.nowMs,
+    );
+    if (list.ok) rows.push(spotListCanceled(list.value, cancelIdOf, context.nowMs));
+  }
+  return answer(rows);
+}
+
+/** Orders of a symbol from the venue's memory, oldest first, from `orderId` on. */
+function historyOrders(context: HandlerContext, symbol: string): SimOrder[] {
+  const { read, venue, nowMs } = context;
+  const fromId = read.integer("orderId") ?? 0;
+  const limit = Math.min(read.integer("limit") ?? historyRowsDefault, historyRowsMax);
+  const orders: SimOrder[] = [];
+  for (const orderId of venue.orderIdsOf("SPOT", symbol)) {
+    if (orderId < fromId) continue;
+    const found = venue.engine.queryOrder(
+      { market: "SPOT", symbol, orderId, clientOrderId: null },
+      nowMs,
+    );
+    if (found.ok) orders.push(found.value);
+    if (orders.length >= limit) break;
+  }
+  return orders;
+}
+
+function allOrders(context: HandlerContext): HandlerResult {
+  const spec = symbolSpec(context, "SPOT");
+  if (spec === null) return invalid(context.read)!;
+  const orders = historyOrders(context, spec.rules.symbol);
+  return invalid(context.read) ?? answer(orders.map((order) => spotQueried(order)));
+}
+
+function myTrades(context: HandlerContext): HandlerResult {
+  const spec = symbolSpec(context, "SPOT");
+  if (spec === null) return invalid(context.read)!;
+  const { read, venue, nowMs } = context;
+  const orderId = read.integer("orderId");
+  const limit = Math.min(read.integer("limit") ?? historyRowsDefault, historyRowsMax);
+  if (read.failure !== null) return invalid(read)!;
+  const ids = orderId === null ? venue.orderIdsOf("SPOT", spec.rules.symbol) : [orderId];
+  const rows: unknown[] = [];
+  for (const id of ids) {
+    const ref = {
+      market: "SPOT" as const,
+      symbol: spec.rules.symbol,
+      orderId: id,
+      clientOrderId: null,
+    };
+    const found = venue.engine.queryOrder(ref, nowMs);
+    if (!found.ok) continue;
+    for (const fill of found.value.fills) rows.push(spotTrade(found.value, fill));
+  }
+  rows.sort((a, b) => (a as { id: number }).id - (b as { id: number }).id);
+  return answer(rows.slice(-limit));
+}
+
+function placeOco(context: HandlerContext): HandlerResult {
+  const spec = symbolSpec(context, "SPOT");
+  const params = spec === null ? null : readOco(context.read, spec.rules.symbol);
+  if (params === null) return invalid(context.read)!;
+  const placed = context.venue.engine.placeOco(params.request, context.nowMs);
+  return fromEngine(
+    "SPOT",
+    placed,
+    "PLACE",
+    spec,
+    (list) => spotListPlaced(list, params.responseType),
+    2,
+  );
+}
+
+function cancelOrderList(context: HandlerContext): HandlerResult {
+  const spec = symbolSpec(context, "SPOT");
+  const { read, venue, nowMs } = context;
+  read.eitherOf("orderListId", "listClientOrderId");
+  const orderListId = read.integer("orderListId");
+  const listClientOrderId = read.text("listClientOrderId");
+  if (spec === null || read.failure !== null) return invalid(read)!;
+  const ref = { symbol: spec.rules.symbol, orderListId, listClientOrderId };
+  const { result, cancelIdOf } = venue.withCancel("SPOT", null, null, () =>
+    venue.engine.cancelOrderList(ref, nowMs),
+  );
+  if (!result.ok) return refuse(errors.cancelRejected("Unknown order sent."));
+  return answer(spotListCanceled(result.value, cancelIdOf, nowMs));
+}
+
+/** GET /api/v3/orderList: orderListId | origClientOrderId, no symbol (searched). */
+function queryOrderList(context: HandlerContext): HandlerResult {
+  const { read, venue, nowMs } = context;
+  read.eitherOf("orderListId", "origClientOrderId");
+  const orderListId = read.integer("orderListId");
+  const listClientOrderId = read.text("origClientOrderId");
+  if (read.failure !== null) return invalid(read)!;
+  for (const spec of venue.engine.symbolSpecs()) {
+    if (spec.rules.market !== "SPOT") continue;
+    const ref = { symbol: spec.rules.symbol, orderListId, listClientOrderId };
+    const found = venue.engine.queryOrderList(ref, nowMs);
+    if (found.ok) return answer(spotList(found.value));
+  }
+  return refuse({ status: 400, code: -2013, msg: "Order list does not exist." });
+}
+
+function openOrderLists(context: HandlerContext): HandlerResult {
+  const lists: SimOrderListResult[] = context.venue.engine.openOrderLists(null, context.nowMs);
+  return answer(lists.map(spotList));
+}
+
+function account(context: HandlerContext): HandlerResult {
+  const omitZero = context.read.flag("omitZeroBalances");
+  if (context.read.failure !== null) return invalid(context.read)!;
+  const { engine } = context.venue;
+  const balances = engine.spotBalances(context.nowMs);
+  const fee = engine.commission("SPOT").taker;
+  return answer(spotAccount(balances, fee, omitZero, context.nowMs));
+}
+
+function commission(context: HandlerContext): HandlerResult {
+  const spec = symbolSpec(context, "SPOT");
+  if (spec === null) return invalid(context.read)!;
+  const rates = context.venue.engine.commission("SPOT");
+  return answer(spotCommission(spec.rules.symbol, rates.maker, rates.taker));
+}
+
+const openOrdersWeight = (params: RequestParams) => (params.has("symbol") ? 6 : 80);
+
+export const spotRoutes: readonly Route[] = [
+  signed("POST", "/api/v3/order", "PLACE", weight(1), placeOrder),
+  signed("POST", "/api/v3/order/test", "PLACE", weight(1), testOrder),
+  signed("DELETE", "/api/v3/order", "CANCEL", weight(1), cancelOrder),
+  signed("GET", "/api/v3/order", "QUERY", weight(4), queryOrder),
+  signed("GET", "/api/v3/openOrders", "QUERY", openOrdersWeight, openOrders),
+  signed("DELETE", "/api/v3/openOrders", "CANCEL", weight(1), cancelOpenOrders),
+  signed("GET", "/api/v3/allOrders", "QUERY", weight(20), allOrders),
+  signed("GET", "/api/v3/myTrades", "QUERY", weight(20), myTrades),
+  signed("POST", "/api/v3/orderList/oco", "PLACE", weight(1), placeOco),
+  signed("DELETE", "/api/v3/orderList", "CANCEL", weight(1), cancelOrderList),
+  signed("GET", "/api/v3/orderList", "QUERY", weight(4), queryOrderList),
+  signed("GET", "/api/v3/openOrderList", "QUERY", weight(6), openOrderLists),
+  signed("GET", "/api/v3/account", "ACCOUNT", weight(20), account),
+  signed("GET", "/api/v3/account/commission", "ACCOUNT", weight(20), commission),
+];
