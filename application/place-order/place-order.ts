@@ -2,7 +2,7 @@
 // first call's promise; duplicates elsewhere meet the shared idempotency record; the store's
 // unique intent id is the final guarantee (DESIGN §3.2, §7).
 
-import { isPositive, neg } from "../../domain/decimal/index.ts";
+import { formatDecimal, isPositive, neg } from "../../domain/decimal/index.ts";
 import { checkNotional, type SymbolRules } from "../../domain/instrument/index.ts";
 import {
   clientOrderIdBase,
@@ -24,8 +24,18 @@ import type { IntentLedger, IntentState } from "../shared/intent-ledger.ts";
 import type { KeyedMutex } from "../shared/keyed-mutex.ts";
 import { takingPrice } from "../shared/market.ts";
 import { type Refusal, refusal, refusalResult } from "../shared/refusal.ts";
+import { routeDecision } from "../shared/router-events.ts";
+import type { RouteTableHolder } from "../shared/route-table-holder.ts";
 import type { RuleBook } from "../shared/rule-book.ts";
 import type { ExecutionContext, PolicyExecutor } from "./policy-executor.ts";
+import {
+  defaultPolicySettings,
+  intentNotional,
+  type PolicySettings,
+  type Resolved,
+  resolveIntentPolicy,
+  routeChosen,
+} from "./resolve-policy.ts";
 import { requestedPolicyType, validateIntent } from "./validate-intent.ts";
 
 export interface PlaceOrderSettings {
@@ -62,6 +72,13 @@ export interface PlaceOrderDeps {
   readonly settings: PlaceOrderSettings;
   /** Pre-trade gates (kill switch, circuit breaker); null lets the intent through. */
   readonly gates?: readonly ((intent: OrderIntent) => Promise<Refusal | null>)[];
+  /**
+   * The route table that decides the policy when exec_policy names none (DESIGN §4). Absent:
+   * the named type, a LIMIT when a price is given, else MARKET.
+   */
+  readonly routeTable?: RouteTableHolder;
+  /** Caps on the maker wait and TWAP slices (S4_MAKER_MAX_WAIT_MS, S4_TWAP_MAX_SLICES). */
+  readonly policySettings?: PolicySettings;
 }
 
 export interface PlaceOrderOutcome {
@@ -214,18 +231,10 @@ export class PlaceOrder {
     fingerprint: string,
     clientOrderId: string,
   ): Promise<PlaceOrderOutcome & { stored: boolean }> {
-    const policy = requestedPolicyType(intent);
-    const executor = this.deps.executors[policy];
-    if (executor === undefined) {
-      return unstored(
-        intent,
-        refusal(
-          "NOT_SUPPORTED",
-          `exec_policy ${policy} is not available`,
-          "exec_policy.type",
-          "supported",
-        ),
-      );
+    const named = requestedPolicyType(intent);
+    const table = this.deps.routeTable?.current() ?? null;
+    if ((table === null || intent.execPolicy?.type) && this.deps.executors[named] === undefined) {
+      return unstored(intent, notSupported(named));
     }
     for (const gate of this.deps.gates ?? []) {
       const refused = await gate(intent);
@@ -234,12 +243,33 @@ export class PlaceOrder {
     const snapshot = await this.deps.marketData.snapshot(intent.market, intent.symbol);
     const preTrade = await this.preTradeChecks(intent, rules, snapshot);
     if (preTrade !== null) return unstored(intent, preTrade);
+    const resolution = resolveIntentPolicy(
+      intent,
+      table,
+      snapshot,
+      this.deps.policySettings ?? defaultPolicySettings,
+    );
+    if (!resolution.ok) {
+      return unstored(
+        intent,
+        refusal(
+          "INVALID_REQUEST",
+          resolution.message,
+          "exec_policy",
+          resolution.code.toLowerCase(),
+        ),
+      );
+    }
+    const resolved = resolution.resolved;
+    const executor = this.deps.executors[resolved.policy.type];
+    if (executor === undefined) return unstored(intent, notSupported(resolved.policy.type));
     const context: ExecutionContext = {
       intent,
       rules,
       clientOrderId,
       snapshot,
       nowMs: this.deps.clock.nowMs(),
+      resolved,
     };
     const planned = executor.plan(context);
     if ("refusal" in planned) return unstored(intent, planned.refusal);
@@ -257,9 +287,19 @@ export class PlaceOrder {
     };
     const initial: IntentState = { record, orders: planned.orders, fills: [] };
     const { result } = this.deps.ledger.preview(initial, {});
+    const decision = routeChosen(resolved.policy)
+      ? policyDecision(intent, parent.orderId, resolved, snapshot, context.nowMs)
+      : null;
     const created = await this.deps.store.createIntent(
       { ...record, result },
-      { orders: planned.orders },
+      {
+        orders: planned.orders,
+        strategyEvents: [
+          ...(planned.strategyEvents ?? []),
+          ...(decision === null ? [] : [decision.strategyEvent]),
+        ],
+        outbox: [...(planned.outbox ?? []), ...(decision === null ? [] : [decision.outbox])],
+      },
     );
     if (!created.created) {
       const replayed = await this.replay(intent, fingerprint);
@@ -313,6 +353,53 @@ export class PlaceOrder {
       "position_to_reduce",
     );
   }
+}
+
+function notSupported(policy: PolicyType): Refusal {
+  return refusal(
+    "NOT_SUPPORTED",
+    `exec_policy ${policy} is not available`,
+    "exec_policy.type",
+    "supported",
+  );
+}
+
+/** The route table's choice as a router:events entry, with what it was based on. */
+function policyDecision(
+  intent: OrderIntent,
+  orderId: string,
+  resolved: Resolved,
+  snapshot: BookSnapshot | null,
+  nowMs: number,
+) {
+  const notional = snapshot === null ? null : intentNotional(intent, snapshot);
+  const policy = resolved.policy;
+  return routeDecision({
+    intentId: intent.intentId,
+    orderId,
+    decision: "policy",
+    reason: resolved.reason,
+    inputs: {
+      policy: policy.type,
+      market: intent.market,
+      symbol: intent.symbol,
+      notional: notional === null ? null : formatDecimal(notional),
+      route_table_rev: resolved.rev,
+      route: resolved.row === null ? null : `${resolved.row.market}:${resolved.row.symbol}`,
+      twap_above_notional:
+        resolved.row?.twapAboveNotional == null
+          ? null
+          : formatDecimal(resolved.row.twapAboveNotional),
+      ...(policy.type === "MAKER_THEN_TAKER"
+        ? { maker_wait_ms: policy.makerWaitMs, maker_wait_reason: policy.makerWaitReason }
+        : {}),
+      ...(policy.type === "TWAP"
+        ? { slices: policy.sliceCount, slice_policy: policy.slicePolicy }
+        : {}),
+    },
+    tag: "policy",
+    nowMs,
+  });
 }
 
 function mismatch(intent: OrderIntent): PlaceOrderOutcome {

@@ -4,8 +4,10 @@
 import type { SymbolRules } from "../../domain/instrument/index.ts";
 import type { Order, OrderIntent } from "../../domain/order/index.ts";
 import type { BookSnapshot } from "../../ports/exchange-gateway.ts";
+import type { OutboxEvent, StrategyEvent } from "../../ports/order-store.ts";
 import type { IntentState } from "../shared/intent-ledger.ts";
 import type { Refusal } from "../shared/refusal.ts";
+import type { Resolved } from "./resolve-policy.ts";
 
 export interface ExecutionContext {
   readonly intent: OrderIntent;
@@ -13,13 +15,20 @@ export interface ExecutionContext {
   readonly clientOrderId: string;
   readonly snapshot: BookSnapshot | null;
   readonly nowMs: number;
+  /** The policy resolved for the intent and why; absent when a caller resolves nothing. */
+  readonly resolved?: Resolved;
+}
+
+export interface PlannedIntent {
+  readonly orders: readonly Order[];
+  /** Stored with the intent, in the same transaction (a TWAP plan, a routing decision). */
+  readonly strategyEvents?: readonly StrategyEvent[];
+  readonly outbox?: readonly OutboxEvent[];
 }
 
 export interface PolicyExecutor {
   /** The parent order (and any orders known up front), or a refusal. Pure: nothing is sent. */
-  plan(
-    context: ExecutionContext,
-  ): { readonly orders: readonly Order[] } | { readonly refusal: Refusal };
+  plan(context: ExecutionContext): PlannedIntent | { readonly refusal: Refusal };
   /** Executes the stored intent and returns its state after the last write. */
   run(state: IntentState, context: ExecutionContext): Promise<IntentState>;
 }

@@ -2,6 +2,7 @@
 // MARKET and IOC/FOK answer once final; a resting GTC limit answers ACCEPTED.
 
 import { newOrder, type OrderType, routerOrderId } from "../../domain/order/index.ts";
+import type { ExecutionMetrics } from "../shared/execution-metrics.ts";
 import type { IntentLedger, IntentState } from "../shared/intent-ledger.ts";
 import { bookTop3, midPrice } from "../shared/market.ts";
 import { errorCode, type SendDeps, sendOrder } from "../shared/order-sender.ts";
@@ -13,6 +14,8 @@ export class SingleOrderExecutor implements PolicyExecutor {
   constructor(
     private readonly deps: SendDeps,
     private readonly ledger: IntentLedger,
+    /** TCA metrics of the fills the send returned (resting limits fill later, by events). */
+    private readonly stats?: ExecutionMetrics,
   ) {}
 
   plan(context: ExecutionContext) {
@@ -47,13 +50,15 @@ export class SingleOrderExecutor implements PolicyExecutor {
       rules: context.rules,
       bookTop3: bookTop3(context.snapshot),
     });
+    this.stats?.recordFills(parent.market, sent.newFills);
     return this.ledger.save(state, {
       orders: [sent.order],
       fills: sent.newFills,
       outbox: sent.newFills.map((fill) => fillEvent(sent.order, fill)),
       exec: {
         policy: parent.type,
-        reason: context.intent.execPolicy?.type ? "requested" : "default",
+        reason:
+          context.resolved?.reason ?? (context.intent.execPolicy?.type ? "requested" : "default"),
       },
       failure:
         sent.error === null ? null : { code: errorCode(sent.error), message: sent.error.message },
