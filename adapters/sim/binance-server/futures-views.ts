@@ -142,24 +142,25 @@ export function algoOrder(algo: SimAlgoOrder, format: FuturesFormat): Json {
   };
 }
 
-/** Max notional at a leverage (a simplified BTCUSDT bracket table). */
+/** Max notional at a leverage: BTCUSDT-like brackets, the first whose leverage cap covers it. */
 export function maxNotional(leverage: number): string {
   const brackets: readonly (readonly [number, string])[] = [
-    [125, "300000"],
-    [100, "800000"],
-    [75, "3000000"],
-    [50, "12000000"],
-    [25, "70000000"],
-    [20, "100000000"],
-    [10, "230000000"],
-    [5, "480000000"],
-    [4, "600000000"],
-    [3, "800000000"],
+    [1, "1800000000"],
     [2, "1200000000"],
+    [3, "800000000"],
+    [4, "600000000"],
+    [5, "480000000"],
+    [10, "230000000"],
+    [20, "100000000"],
+    [25, "70000000"],
+    [50, "12000000"],
+    [75, "3000000"],
+    [100, "800000"],
   ];
-  let value = "1800000000";
-  for (const [leverageMax, notional] of brackets) if (leverage <= leverageMax) value = notional;
-  return value;
+  for (const [leverageCap, notional] of brackets) {
+    if (leverage <= leverageCap) return notional;
+  }
+  return "300000";
 }
 
 function marginTypeText(position: SimPosition): "isolated" | "cross" {

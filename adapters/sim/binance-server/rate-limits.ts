@@ -102,11 +102,11 @@ export class RateLimits {
     const group = this.groups[market];
     group.retryAfterUntilMs = Math.max(group.retryAfterUntilMs, nowMs + retryAfterMs);
     const window = group.weight;
-    return rateLimited(
-      market,
-      retryAfterMs,
-      `${window.limit} request weight per ${windowText(window)}`,
-    );
+    const limitText =
+      market === "SPOT"
+        ? `${window.limit} request weight per ${windowText(window)}`
+        : `${window.limit} requests per minute`;
+    return rateLimited(market, retryAfterMs, limitText);
   }
 
   /** Counts a request's weight; over the limit → 429. */

@@ -111,9 +111,9 @@ class SimServerRuntime {
   readonly markets: MarketStreams;
   readonly held: HeldResponses;
   readonly routes = routeTable();
+  readonly rest: RestServices;
   private readonly startPlan: FaultPlan;
   private readonly log: (line: string) => void;
-  private readonly userEventLeadMs: number;
 
   constructor(options: BinanceSimServerOptions) {
     this.clock = options.clock ?? new SystemClock();
@@ -122,7 +122,6 @@ class SimServerRuntime {
       apiSecret: options.apiSecret ?? defaultApiSecret,
     };
     this.log = options.log ?? (() => {});
-    this.userEventLeadMs = options.userEventLeadMs ?? defaultUserEventLeadMs;
     const seed = options.seed ?? 1;
     this.venue = new VenueState({
       clock: this.clock,
@@ -151,10 +150,7 @@ class SimServerRuntime {
       this.markets.onEngineEvent(event);
       this.users.onEngineEvent(event);
     });
-  }
-
-  restServices(): RestServices {
-    return {
+    this.rest = {
       venue: this.venue,
       credentials: this.credentials,
       clock: this.clock,
@@ -164,7 +160,7 @@ class SimServerRuntime {
       held: this.held,
       tick: () => this.tick(),
       userFramesSent: () => this.users.sentCount(),
-      userEventLeadMs: this.userEventLeadMs,
+      userEventLeadMs: options.userEventLeadMs ?? defaultUserEventLeadMs,
       log: this.log,
     };
   }
@@ -325,7 +321,7 @@ async function dispatch(
   if (route === undefined) {
     return failureResponse(knownPaths.has(path) ? errors.methodNotAllowed() : errors.notFound());
   }
-  return handleRest(runtime.restServices(), route, request, url);
+  return handleRest(runtime.rest, route, request, url);
 }
 
 function socketHandlers(runtime: SimServerRuntime) {
@@ -358,7 +354,7 @@ export function startBinanceSimServer(options: BinanceSimServerOptions = {}): Bi
     fetch: (request, bunServer) => dispatch(runtime, bunServer, request),
     websocket: socketHandlers(runtime),
     error: (error) => {
-      runtime.restServices().log(`request failed: ${String(error)}`);
+      runtime.rest.log(`request failed: ${String(error)}`);
       return failureResponse(errors.unknown());
     },
   });

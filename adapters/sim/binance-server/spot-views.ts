@@ -2,7 +2,14 @@
 // ACK / RESULT / FULL, query and cancel, order lists, account, commission and trades. Every
 // decimal is a string with eight places; ids and times are numbers.
 
-import { type Decimal, isZero, zero } from "../../../domain/decimal/index.ts";
+import {
+  type Decimal,
+  formatDecimal,
+  fromInteger,
+  isZero,
+  mul,
+  zero,
+} from "../../../domain/decimal/index.ts";
 import type {
   SimBalance,
   SimFill,
@@ -174,7 +181,7 @@ export function spotAccount(
   omitZero: boolean,
   nowMs: number,
 ): Json {
-  const basisPoints = Number(rate(fee)) * 10_000;
+  const basisPoints = Number(formatDecimal(mul(fee, fromInteger(10_000))));
   const rows = balances.filter((b) => !omitZero || !isZero(b.free) || !isZero(b.locked));
   return {
     makerCommission: basisPoints,
