@@ -330,7 +330,7 @@ describe("maker→taker", () => {
       .map((event) => [event.payload["decision"], event.payload["reason"]]);
     expect(decisions[0]).toEqual(["delay", "spread_above_limit"]);
     const last = decisions[decisions.length - 1];
-    expect(["split", "switch_to_limit"]).toContain(last?.[0]);
+    expect(["split", "switch_to_limit"]).toContain(String(last?.[0]));
     expect(last?.[1]).toBe("spread_retries_exhausted");
     const taker = venue.placed[venue.placed.length - 1];
     expect(taker).toMatchObject({ type: "LIMIT", timeInForce: "IOC" });

@@ -206,13 +206,14 @@ export class ScriptedVenue implements ExchangeGateway {
     let raced: ExchangeFill | null = null;
     if (behaviour.kind === "fill_first")
       raced = this.fill(ref.clientOrderId, behaviour.qty, { emit: false });
-    if (venue.order.status !== "FILLED") venue.order = { ...venue.order, status: "CANCELED" };
+    const filled = (venue.order.status as string) === "FILLED";
+    if (!filled) venue.order = { ...venue.order, status: "CANCELED" };
     const answer = this.snapshotOf(venue);
     if (raced !== null) {
       const late = raced;
       queueMicrotask(() => this.emitUpdate(venue, late));
     }
-    if (venue.order.status === "FILLED") {
+    if (filled) {
       return { ok: false, error: { kind: "UNKNOWN_ORDER", message: "Unknown order sent." } };
     }
     return { ok: true, value: answer };
