@@ -86,6 +86,8 @@ const environmentSchema = v.object({
   ),
   S4_MAKER_MAX_WAIT_MS: integer(3_000, 0, 600_000),
   S4_TWAP_MAX_SLICES: integer(4, 1, 1_000),
+  S4_TWAP_LEASE_MS: integer(30_000, 1_000, 3_600_000),
+  S4_ROUTE_TABLE_REFRESH_MS: integer(10_000, 100, 3_600_000),
   S4_OCO_GUARDIAN: boolean(false),
   S4_WORKING_TYPE: v.optional(
     v.picklist(["MARK_PRICE", "CONTRACT_PRICE"], "must be MARK_PRICE or CONTRACT_PRICE"),
@@ -123,6 +125,10 @@ export interface Config {
   readonly circuitBreaker: { readonly windowMs: number; readonly errorRateThreshold: number };
   readonly makerMaxWaitMs: number;
   readonly twapMaxSlices: number;
+  /** How long a claimed TWAP slice stays leased to one router instance. */
+  readonly twapLeaseMs: number;
+  /** How often the Redis route-table override is read. */
+  readonly routeTableRefreshMs: number;
   readonly ocoGuardian: boolean;
   readonly workingType: "MARK_PRICE" | "CONTRACT_PRICE";
   readonly httpBodyMaxBytes: number;
@@ -188,6 +194,8 @@ function toConfig(env: Environment): Config {
     },
     makerMaxWaitMs: env.S4_MAKER_MAX_WAIT_MS,
     twapMaxSlices: env.S4_TWAP_MAX_SLICES,
+    twapLeaseMs: env.S4_TWAP_LEASE_MS,
+    routeTableRefreshMs: env.S4_ROUTE_TABLE_REFRESH_MS,
     ocoGuardian: env.S4_OCO_GUARDIAN,
     workingType: env.S4_WORKING_TYPE,
     httpBodyMaxBytes: env.S4_HTTP_BODY_MAX_BYTES,
