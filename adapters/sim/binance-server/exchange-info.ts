@@ -34,6 +34,27 @@ export function futuresPrecision(rules: SymbolRules): FuturesPrecision {
   };
 }
 
+/**
+ * What the simulator does not do, said the way exchangeInfo says it, so a client that reads the
+ * flags never tries it: no iceberg, trailing, pegged, OTO/OPO, cancel-replace or amend on spot;
+ * on USDⓈ-M only the conditional types the algo service simulates, and no GTD.
+ */
+const capabilities: Readonly<Record<Market, Json>> = {
+  SPOT: {
+    icebergAllowed: false,
+    otoAllowed: false,
+    opoAllowed: false,
+    allowTrailingStop: false,
+    cancelReplaceAllowed: false,
+    amendAllowed: false,
+    pegInstructionsAllowed: false,
+  },
+  FUT: {
+    orderTypes: ["LIMIT", "MARKET", "STOP_MARKET", "TAKE_PROFIT_MARKET"],
+    timeInForce: ["GTC", "IOC", "FOK", "GTX"],
+  },
+};
+
 /** The recorded symbol objects of the symbols the engine trades on `market`, in its order. */
 export function symbolObjects(market: Market, specs: readonly SimSymbolSpec[]): Json[] {
   return specs
@@ -43,7 +64,7 @@ export function symbolObjects(market: Market, specs: readonly SimSymbolSpec[]): 
       if (saved === undefined) {
         throw new Error(`Condition failed: no recorded exchangeInfo for ${spec.rules.symbol}`);
       }
-      return saved;
+      return { ...saved, ...capabilities[market] };
     });
 }
 
