@@ -102,6 +102,14 @@ export const errorTable: readonly Row[] = [
   { rule: "-4005-qty-above-max", code: -4005, verdict: filter("LOT_SIZE") },
   { rule: "-4023-qty-step", code: -4023, verdict: filter("LOT_SIZE") },
   { rule: "-4164-min-notional", code: -4164, verdict: filter("MIN_NOTIONAL") },
+  // Too many decimals: checked before the filters. Spot names the parameter; futures does not.
+  {
+    rule: "-1111-precision-price",
+    code: -1111,
+    msg: /'(price|stopPrice)'/,
+    verdict: filter("PRICE_FILTER"),
+  },
+  { rule: "-1111-precision-quantity", code: -1111, verdict: filter("LOT_SIZE") },
   // Matching-engine rejections (spot -2010 variants by message).
   {
     rule: "-2010-duplicate",
@@ -131,6 +139,7 @@ export const errorTable: readonly Row[] = [
   { rule: "-4116-duplicate-client-id", code: -4116, verdict: { kind: "DUPLICATE_ORDER" } },
   { rule: "-2018-balance", code: -2018, verdict: { kind: "INSUFFICIENT_BALANCE" } },
   { rule: "-2019-margin", code: -2019, verdict: { kind: "INSUFFICIENT_BALANCE" } },
+  { rule: "-5013-transfer-balance", code: -5013, verdict: { kind: "INSUFFICIENT_BALANCE" } },
   {
     rule: "-2022-reduce-only",
     code: -2022,

@@ -1,12 +1,6 @@
 // Runs the ExchangeGateway contract against BinanceExchangeGateway talking over real HTTP and
 // WebSocket to the Binance-protocol simulator. One server per file, reset for every subject;
 // the gateway and the server share a manual clock, moved (with prices) through the admin path.
-//
-// Known adapter gaps this run exposes (the server answers as Binance does; the fix belongs in
-// adapters/binance/errors.ts): -1111 "Precision is over the maximum defined for this asset."
-// (futures quantity 0.0001) maps to REJECTED, the contract wants FILTER_REJECTED; -5013 "Asset
-// transfer failed: insufficient balance" maps to REJECTED, the contract wants
-// INSUFFICIENT_BALANCE.
 
 import { afterAll } from "bun:test";
 import { BinanceExchangeGateway } from "../../adapters/binance/index.ts";

@@ -192,6 +192,23 @@ const cases: readonly Case[] = [
     filter: "LOT_SIZE",
   },
   {
+    rule: "-1111-precision-price",
+    failure: on(400, -1111, "Parameter 'price' has too much precision."),
+    kind: "FILTER_REJECTED",
+    filter: "PRICE_FILTER",
+  },
+  {
+    rule: "-1111-precision-quantity",
+    failure: on(400, -1111, "Precision is over the maximum defined for this asset.", "FUT"),
+    kind: "FILTER_REJECTED",
+    filter: "LOT_SIZE",
+  },
+  {
+    rule: "-5013-transfer-balance",
+    failure: on(400, -5013, "Asset transfer failed: insufficient balance"),
+    kind: "INSUFFICIENT_BALANCE",
+  },
+  {
     rule: "-4164-min-notional",
     failure: on(
       400,
