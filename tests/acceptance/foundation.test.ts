@@ -4,6 +4,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import Redis from "ioredis";
 import { rmSync } from "node:fs";
+import { formatDecimal } from "../../domain/decimal/index.ts";
+import { type SimServerProcess, startSimServerProcess } from "../support/sim-server-process.ts";
 import { makeTempDir, startTestRouter, type TestRouter } from "../support/router-harness.ts";
 import {
   redisBinariesAvailable,
@@ -20,11 +22,12 @@ const futMarketBuy = (intentId: string, extra: Record<string, unknown> = {}) => 
   ...extra,
 });
 
-function positionQty(router: TestRouter, symbol: string): string {
-  const sim = router.router.sim;
-  if (sim === null) throw new Error("expected the simulated venue");
-  const position = sim.engine.positions(symbol, sim.engine.nowMs())[0];
-  return position === undefined ? "0" : `${position.qty.units}/${position.qty.scale}`;
+/** The venue's position, read through the exchange port (works for every venue). */
+async function positionQty(router: TestRouter, symbol: string): Promise<string> {
+  const answer = await router.router.exchange.positions(symbol);
+  if (!answer.ok) throw new Error(answer.error.message);
+  const position = answer.value.find((candidate) => candidate.symbol === symbol);
+  return position === undefined ? "0" : formatDecimal(position.qty);
 }
 
 function flowsAgainst(name: string, env: () => Record<string, string>, skip = false) {
@@ -151,7 +154,7 @@ function flowsAgainst(name: string, env: () => Record<string, string>, skip = fa
     });
 
     test("20 concurrent duplicates make exactly one exchange order", async () => {
-      const before = positionQty(router, "ETHUSDT");
+      const before = await positionQty(router, "ETHUSDT");
       const body = {
         intent_id: "acc-dup-20",
         market: "FUT",
@@ -165,8 +168,8 @@ function flowsAgainst(name: string, env: () => Record<string, string>, skip = fa
       const orderIds = new Set(answers.map((answer) => answer.body["order_id"]));
       expect(answers.every((answer) => answer.status === 200)).toBe(true);
       expect(orderIds.size).toBe(1);
-      expect(before).toBe("0/0");
-      expect(positionQty(router, "ETHUSDT")).toBe("1/2");
+      expect(before).toBe("0");
+      expect(await positionQty(router, "ETHUSDT")).toBe("0.01");
     });
 
     test("the same intent_id with another payload is refused", async () => {
@@ -277,18 +280,18 @@ describe("restart", () => {
       const first = await startTestRouter({ dir });
       const placed = await first.post("/orders", futMarketBuy("acc-restart"));
       expect(placed.body["status"]).toBe("FILLED");
-      const positionBefore = positionQty(first, "BTCUSDT");
+      const positionBefore = await positionQty(first, "BTCUSDT");
       await first.stop();
       const second = await startTestRouter({ dir });
       try {
         const looked = await second.get("/orders/acc-restart");
         expect(looked.status).toBe(200);
         expect(looked.body).toMatchObject({ order_id: placed.body["order_id"], status: "FILLED" });
-        expect(positionQty(second, "BTCUSDT")).toBe(positionBefore);
+        expect(await positionQty(second, "BTCUSDT")).toBe(positionBefore);
         expect(second.router.banner["exchange"]).toContain("resumed");
         const replay = await second.post("/orders", futMarketBuy("acc-restart"));
         expect(replay.body["order_id"]).toBe(placed.body["order_id"]);
-        expect(positionQty(second, "BTCUSDT")).toBe(positionBefore);
+        expect(await positionQty(second, "BTCUSDT")).toBe(positionBefore);
       } finally {
         await second.stop();
       }
@@ -296,4 +299,23 @@ describe("restart", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+// The same flows with the Binance adapter against the Binance-protocol simulator, started as
+// `bun run sim:binance` would start it (its own process, found through its first stdout line).
+let simServer: SimServerProcess | null = null;
+flowsAgainst("binance adapter against sim:binance", () => {
+  if (simServer === null) throw new Error("simulator server not started");
+  return {
+    S4_EXCHANGE: "binance",
+    S4_BINANCE_BASE_URL: simServer.baseUrl,
+    S4_BINANCE_KEY: simServer.apiKey,
+    S4_BINANCE_SECRET: simServer.apiSecret,
+  };
+});
+beforeAll(async () => {
+  simServer = await startSimServerProcess(["--seed", "11", "--scenario", "calm"]);
+});
+afterAll(async () => {
+  await simServer?.stop();
 });

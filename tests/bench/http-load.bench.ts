@@ -88,7 +88,7 @@ export async function runHttpLoadBench(
   const dir = mkdtempSync(join(tmpdir(), "s4-bench-"));
   const redis = mode === "redis" ? await startRedisServer() : null;
   const port = await freePort();
-  const router = spawn(["bun", "main.ts"], {
+  const router = spawn([process.execPath, "main.ts"], {
     env: {
       ...process.env,
       PORT: String(port),

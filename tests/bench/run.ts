@@ -19,7 +19,7 @@ for (const name of files) {
   const path = `${directory}/${name}`;
   if (!existsSync(path)) continue;
   console.log(`\n=== ${name}`);
-  const result = spawnSync(["bun", "run", path], {
+  const result = spawnSync([process.execPath, "run", path], {
     stdout: "inherit",
     stderr: "inherit",
     env: process.env,
