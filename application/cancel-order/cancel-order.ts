@@ -14,7 +14,11 @@ import {
   routerOrderId,
 } from "../../domain/order/index.ts";
 import type { Clock } from "../../ports/clock.ts";
-import type { ExchangeGateway } from "../../ports/exchange-gateway.ts";
+import type {
+  ExchangeGateway,
+  ExchangeOrder,
+  ExchangeResult,
+} from "../../ports/exchange-gateway.ts";
 import type { Logger } from "../../ports/logger.ts";
 import type { Metrics } from "../../ports/metrics.ts";
 import type { Alert, OrderStore, OutboxEvent, StrategyEvent } from "../../ports/order-store.ts";
@@ -56,12 +60,24 @@ export interface CancelOrderDeps {
   readonly rules: RuleBook;
   readonly logger: Logger;
   readonly metrics: Metrics;
-  /** Hooks run for the cancelled order's intent (OCO cascade, guardian disarm). */
+  /**
+   * Runs for the cancelled order's intent after its cancel is saved (OCO cascade, guardian disarm,
+   * protection of a cancelled entry's fills); it reads `request.cascadeOco` itself. The ids it
+   * cancelled join the response's canceled_ids.
+   */
   readonly cascade?: (
     state: IntentState,
     canceled: Order,
     request: CancelRequest,
-  ) => Promise<IntentState>;
+  ) => Promise<{ readonly state: IntentState; readonly canceledIds: readonly string[] }>;
+  /**
+   * Cancels an order that is not a plain venue order (a futures algo leg, a guardian's emulated
+   * leg); null leaves the order to the plain cancel. An UNKNOWN_ORDER answer is settled as usual.
+   */
+  readonly cancelVenueOrder?: (
+    order: Order,
+    request: CancelRequest,
+  ) => Promise<ExchangeResult<ExchangeOrder>> | null;
 }
 
 interface Working {
@@ -121,11 +137,13 @@ export class CancelOrder {
     const children = state.orders.filter(
       (order) => order.parentId === target.orderId && !isTerminal(order.status),
     );
-    for (const order of [...children, target]) await this.cancelOne(work, order);
+    for (const order of [...children, target]) await this.cancelOne(work, order, request);
     const final = work.orders.find((order) => order.orderId === target.orderId) ?? target;
     let saved = await this.save(work, final, request);
-    if (request.cascadeOco && this.deps.cascade !== undefined) {
-      saved = await this.deps.cascade(saved, final, request);
+    if (this.deps.cascade !== undefined) {
+      const cascaded = await this.deps.cascade(saved, final, request);
+      saved = cascaded.state;
+      work.canceledIds.push(...cascaded.canceledIds);
     }
     if (work.failure !== null) {
       return fail("CANCEL_FAILED", final.orderId, final.clientOrderId, final.status, work.failure);
@@ -147,10 +165,11 @@ export class CancelOrder {
   }
 
   /** Cancels one venue order; a second cancel or a vanished order is settled by a query. */
-  private async cancelOne(work: Working, order: Order): Promise<void> {
+  private async cancelOne(work: Working, order: Order, request: CancelRequest): Promise<void> {
     const { exchange, clock } = this.deps;
     const ref = { market: order.market, symbol: order.symbol, clientOrderId: order.clientOrderId };
-    let answer = await exchange.cancelOrder(ref);
+    const special = this.deps.cancelVenueOrder?.(order, request) ?? null;
+    let answer = special === null ? await exchange.cancelOrder(ref) : await special;
     if (!answer.ok && answer.error.kind === "UNKNOWN_ORDER")
       answer = await exchange.queryOrder(ref);
     const rules = this.deps.rules.get(order.market, order.symbol);

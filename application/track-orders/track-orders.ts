@@ -1,11 +1,13 @@
-// Applies what the venue pushes (order updates with fills) to the stored orders. Duplicated and
-// reordered events are harmless: fills are keyed by trade id and the transition table never
-// moves an order backwards. Events for orders the router does not know are ignored.
+// Applies what the venue pushes (order updates with fills, futures algo-order updates) to the
+// stored orders. Duplicated and reordered events are harmless: fills are keyed by trade id and the
+// transition table never moves an order backwards. Events for orders the router does not know are
+// ignored. Order-list updates go to their listeners (protection settles the lists it placed).
 
-import type { ExchangeEvent } from "../../ports/exchange-gateway.ts";
+import type { ExchangeEvent, OrderList } from "../../ports/exchange-gateway.ts";
 import type { Clock } from "../../ports/clock.ts";
 import type { Logger } from "../../ports/logger.ts";
 import type { OrderStore } from "../../ports/order-store.ts";
+import { isConditionalLeg, syncConditional } from "../protection/conditional-legs.ts";
 import type { IntentLedger, IntentState } from "../shared/intent-ledger.ts";
 import type { KeyedMutex } from "../shared/keyed-mutex.ts";
 import type { RuleBook } from "../shared/rule-book.ts";
@@ -15,6 +17,9 @@ export type IntentChangeListener = (
   state: IntentState,
   event: ExchangeEvent,
 ) => void | Promise<void>;
+
+/** Called (outside any intent lock) for every order-list update. */
+export type OrderListListener = (list: Omit<OrderList, "orders">) => void | Promise<void>;
 
 export interface TrackOrdersDeps {
   readonly clock: Clock;
@@ -31,6 +36,7 @@ export const trackQueueMax = 50_000;
 export class TrackOrders {
   private pending = 0;
   private readonly listeners: IntentChangeListener[] = [];
+  private readonly listListeners: OrderListListener[] = [];
 
   constructor(private readonly deps: TrackOrdersDeps) {}
 
@@ -39,17 +45,31 @@ export class TrackOrders {
     this.listeners.push(listener);
   }
 
+  onOrderListUpdate(listener: OrderListListener): void {
+    this.listListeners.push(listener);
+  }
+
   /** Accepts an event without blocking the stream; returns the work's promise for tests. */
   enqueue(event: ExchangeEvent): Promise<void> {
-    if (event.kind !== "ORDER_UPDATE") return Promise.resolve();
+    if (
+      event.kind !== "ORDER_UPDATE" &&
+      event.kind !== "CONDITIONAL_UPDATE" &&
+      event.kind !== "ORDER_LIST_UPDATE"
+    ) {
+      return Promise.resolve();
+    }
     if (this.pending >= trackQueueMax) {
-      this.deps.logger.warn("order event dropped: queue full", {
-        clientOrderId: event.order.clientOrderId,
-      });
+      this.deps.logger.warn("order event dropped: queue full", { kind: event.kind });
       return Promise.resolve();
     }
     this.pending += 1;
-    return this.apply(event)
+    const work =
+      event.kind === "ORDER_UPDATE"
+        ? this.apply(event)
+        : event.kind === "CONDITIONAL_UPDATE"
+          ? this.applyConditional(event)
+          : this.applyList(event);
+    return work
       .catch((error: unknown) =>
         this.deps.logger.error("order event failed", { error: String(error) }),
       )
@@ -81,5 +101,26 @@ export class TrackOrders {
       });
       for (const listener of this.listeners) await listener(saved, event);
     });
+  }
+
+  /** A futures algo order (protective leg) changed: its status goes onto the stored leg. */
+  private async applyConditional(
+    event: Extract<ExchangeEvent, { kind: "CONDITIONAL_UPDATE" }>,
+  ): Promise<void> {
+    const known = await this.deps.store.getOrderByClientId(event.order.clientAlgoId);
+    if (known === null || !isConditionalLeg(known)) return;
+    await this.deps.mutex.run(known.intentId, async () => {
+      const state = await this.deps.ledger.load(known.intentId);
+      const leg = state?.orders.find((candidate) => candidate.orderId === known.orderId);
+      if (state === null || leg === undefined) return;
+      const synced = syncConditional(leg, event.order, this.deps.clock.nowMs());
+      if (synced === leg) return;
+      const saved = await this.deps.ledger.save(state, { orders: [synced] });
+      for (const listener of this.listeners) await listener(saved, event);
+    });
+  }
+
+  private async applyList(event: Extract<ExchangeEvent, { kind: "ORDER_LIST_UPDATE" }>) {
+    for (const listener of this.listListeners) await listener(event.list);
   }
 }

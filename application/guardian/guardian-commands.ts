@@ -1,0 +1,559 @@
+// What a guardian's commands do (DESIGN §5): cancel or query its take-profit leg and fold the
+// answer in; send the exit for exactly the uncovered remainder, written to the store before it is
+// sent (so a restart asks for it instead of sending another); query an exit whose answer was lost;
+// disarm; alert. Every answer is fed back to the transition table as an event.
+
+import {
+  countSteps,
+  type Decimal,
+  formatDecimal,
+  fromSteps,
+  isPositive,
+  isZero,
+} from "../../domain/decimal/index.ts";
+import { applyEvent, isTerminal, newOrder, type Order } from "../../domain/order/index.ts";
+import type {
+  GuardianAlertCode,
+  GuardianCommand,
+  GuardianEvent,
+  GuardianState,
+} from "../../domain/protection/index.ts";
+import type { Clock } from "../../ports/clock.ts";
+import type {
+  ConditionalOrder,
+  ExchangeError,
+  ExchangeGateway,
+  ExchangeOrder,
+  ExchangeResult,
+} from "../../ports/exchange-gateway.ts";
+import type { GuardStore } from "../../ports/guard-store.ts";
+import type { Logger } from "../../ports/logger.ts";
+import type { Metrics } from "../../ports/metrics.ts";
+import type { AlertLevel, OrderStore } from "../../ports/order-store.ts";
+import { isConditionalLeg, syncConditional } from "../protection/conditional-legs.ts";
+import { protectionIds } from "../protection/protection-ids.ts";
+import { recordAlert, recordEvent } from "../protection/protection-events.ts";
+import type { IntentChanges, IntentLedger, IntentState } from "../shared/intent-ledger.ts";
+import type { KeyedMutex } from "../shared/keyed-mutex.ts";
+import type { RuleBook } from "../shared/rule-book.ts";
+import { fillEvent, syncFromVenue } from "../shared/venue-sync.ts";
+import { exitIdentity, type ExitIdentity, guardToRecord } from "./guard-model.ts";
+import { type TakeProfitCall, takeProfitReport } from "./guardian-venue.ts";
+import type { LiveGuard } from "./live-guard.ts";
+
+export interface GuardianContext {
+  readonly clock: Clock;
+  readonly exchange: ExchangeGateway;
+  readonly store: OrderStore;
+  readonly ledger: IntentLedger;
+  readonly mutex: KeyedMutex;
+  readonly rules: RuleBook;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** This instance's lease owner id. */
+  readonly owner: string;
+}
+
+export interface CommandHooks {
+  /** Feeds an event to the guardian's transition table (and queues what it commands). */
+  apply(live: LiveGuard, event: GuardianEvent): void;
+  /** Drops the guardian from this process. */
+  forget(live: LiveGuard): void;
+  readonly guards: GuardStore;
+  readonly settings: {
+    readonly unknownAfterMs: number;
+    readonly exitResendMax: number;
+    readonly retryBackoffMs: number;
+  };
+}
+
+const alertLevels: Readonly<Record<GuardianAlertCode, AlertLevel>> = {
+  TP_LEG_ENDED: "WARN",
+  EXIT_BELOW_MINIMUM: "WARN",
+  TP_CANCEL_FAILED: "ERROR",
+  INCONSISTENT_FILL: "ERROR",
+  // The position is left with no working exit: an operator must act.
+  EXIT_ATTEMPTS_EXHAUSTED: "FATAL",
+};
+
+/** A venue quantity in lot steps, rounded down (the guardian never exits more than it holds). */
+export function stepsOf(qty: Decimal, step: Decimal): bigint {
+  return isPositive(qty) ? countSteps(qty, step, "floor") : 0n;
+}
+
+type SendResult =
+  | { readonly kind: "sent" }
+  | { readonly kind: "unknown" }
+  | { readonly kind: "retry"; readonly waitMs: number }
+  | { readonly kind: "refused" }
+  | { readonly kind: "leg_gone" };
+
+export class GuardianCommands {
+  constructor(
+    private readonly deps: GuardianContext,
+    private readonly hooks: CommandHooks,
+  ) {}
+
+  /** Takes a step's new state and queues its commands (after persisting the state). */
+  accept(live: LiveGuard, state: GuardianState, commands: readonly GuardianCommand[]): void {
+    live.state = state;
+    live.progressAtMs = this.deps.clock.nowMs();
+    this.persist(live);
+    for (const command of commands) {
+      const queued = live.enqueue(
+        () => this.execute(live, command),
+        (error) =>
+          this.deps.logger.error("guardian command failed", {
+            intentId: live.meta.intentId,
+            command: command.kind,
+            error: String(error),
+          }),
+      );
+      if (!queued) {
+        this.deps.logger.error("guardian command queue full", { intentId: live.meta.intentId });
+      }
+    }
+  }
+
+  /** Writes the current state to the guard store, after every earlier write, fenced by lease. */
+  persist(live: LiveGuard): void {
+    if (live.gone) return;
+    const value = guardToRecord(live.snapshot());
+    live.persisted = live.persisted
+      .then(async () => {
+        if (live.gone) return;
+        const written = await this.hooks.guards.put(live.key, value, this.deps.owner);
+        if (!written) this.hooks.apply(live, { kind: "LEASE_LOST" });
+      })
+      .catch((error: unknown) =>
+        this.deps.logger.warn("guard store write failed", {
+          intentId: live.meta.intentId,
+          error: String(error),
+        }),
+      );
+  }
+
+  private async execute(live: LiveGuard, command: GuardianCommand): Promise<void> {
+    if (live.gone) return;
+    switch (command.kind) {
+      case "CANCEL_TP":
+        return this.takeProfit(live, "cancel");
+      case "QUERY_TP":
+        return this.takeProfit(live, "query");
+      case "SEND_EXIT":
+        return this.sendExit(live, command.attempt, command.qtySteps);
+      case "QUERY_EXIT":
+        return this.queryExit(live, command.attempt);
+      case "DISARM":
+        return this.disarm(live);
+      case "RELEASE":
+        this.hooks.forget(live);
+        return;
+      case "ALERT":
+        return this.alert(live, command.code, command.message);
+    }
+  }
+
+  // ---- what the stored rows say ----
+
+  /** Feeds take-profit and exit progress read from the intent's stored orders. */
+  observe(live: LiveGuard, state: IntentState): void {
+    const { meta } = live;
+    const byId = new Map(state.orders.map((order) => [order.orderId, order]));
+    const tp = meta.takeProfit;
+    if (tp.kind === "ORDER" || tp.kind === "CONDITIONAL") {
+      const row = byId.get(tp.orderId);
+      if (row !== undefined) this.feedTakeProfit(live, [row]);
+    } else if (tp.kind === "LIST") {
+      const rows = tp.legOrderIds.flatMap((id) => byId.get(id) ?? []);
+      if (rows.length === tp.legOrderIds.length) this.feedTakeProfit(live, rows);
+    }
+    if (live.state.status !== "EXITING") return;
+    const attempt = live.state.exitAttempt;
+    const row = byId.get(exitIdentity(meta, live.state, attempt).orderId);
+    if (row === undefined || row.status === "PENDING_NEW" || row.status === "UNKNOWN") return;
+    const executedSteps = stepsOf(row.filledQty, meta.lotStep);
+    if (isTerminal(row.status))
+      this.hooks.apply(live, { kind: "EXIT_FINAL", attempt, executedSteps });
+    else if (executedSteps > 0n)
+      this.hooks.apply(live, { kind: "EXIT_FILL", attempt, executedSteps });
+  }
+
+  private feedTakeProfit(live: LiveGuard, rows: readonly Order[]): void {
+    let executedSteps = 0n;
+    for (const row of rows) executedSteps += stepsOf(row.filledQty, live.meta.lotStep);
+    if (rows.every((row) => isTerminal(row.status))) {
+      this.hooks.apply(live, { kind: "TP_FINAL", executedSteps });
+    } else if (executedSteps > 0n) {
+      this.hooks.apply(live, { kind: "TP_FILL", executedSteps });
+    }
+  }
+
+  // ---- take-profit leg ----
+
+  private async takeProfit(live: LiveGuard, call: TakeProfitCall): Promise<void> {
+    const report = await takeProfitReport(this.deps.exchange, live.meta, call);
+    if (call === "query") live.lastPollMs = this.deps.clock.nowMs();
+    if (report !== null) {
+      const state = await this.saveVenue(live, report.orders, report.conditional);
+      const step = live.meta.lotStep;
+      if (report.finalExecuted !== null) {
+        this.hooks.apply(live, {
+          kind: "TP_FINAL",
+          executedSteps: stepsOf(report.finalExecuted, step),
+        });
+      } else if (isPositive(report.executed)) {
+        this.hooks.apply(live, { kind: "TP_FILL", executedSteps: stepsOf(report.executed, step) });
+      }
+      if (state !== null) this.observe(live, state);
+    }
+    const waiting = live.state.status === "TRIGGERED" && live.state.takeProfitLeg === "WORKING";
+    if (call === "cancel" && waiting) this.hooks.apply(live, { kind: "TP_CANCEL_FAILED" });
+  }
+
+  /** Folds venue answers into the stored rows of the guardian's intent; the saved state. */
+  private async saveVenue(
+    live: LiveGuard,
+    venueOrders: readonly ExchangeOrder[],
+    conditional: ConditionalOrder | null,
+  ): Promise<IntentState | null> {
+    const { meta } = live;
+    return this.deps.mutex.run(meta.intentId, async () => {
+      const state = await this.deps.ledger.load(meta.intentId);
+      if (state === null) return null;
+      const nowMs = this.deps.clock.nowMs();
+      const rules = this.deps.rules.get(meta.market, meta.symbol);
+      const changed: Order[] = [];
+      const fills: IntentState["fills"][number][] = [];
+      for (const venue of venueOrders) {
+        const row = state.orders.find(
+          (order) => order.clientOrderId === venue.clientOrderId && order.market === meta.market,
+        );
+        if (row === undefined) continue;
+        const synced = syncFromVenue(row, venue, venue.fills, { rules, bookTop3: null }, nowMs);
+        if (!synced.changed) continue;
+        changed.push(synced.order);
+        fills.push(...synced.newFills);
+      }
+      if (conditional !== null) {
+        const row =
+          changed.find((order) => order.clientOrderId === conditional.clientAlgoId) ??
+          state.orders.find((order) => order.clientOrderId === conditional.clientAlgoId);
+        if (row !== undefined && isConditionalLeg(row)) {
+          const synced = syncConditional(row, conditional, nowMs);
+          if (synced !== row) changed.push(synced);
+        }
+      }
+      if (changed.length === 0) return state;
+      return this.deps.ledger.save(state, {
+        orders: changed,
+        fills,
+        outbox: fills.map((fill) => {
+          const order = changed.find((candidate) => candidate.orderId === fill.orderId)!;
+          return fillEvent(order, fill);
+        }),
+      });
+    });
+  }
+
+  // ---- exits ----
+
+  private async sendExit(live: LiveGuard, attempt: number, qtySteps: bigint): Promise<void> {
+    // Write-ahead: the guard store says EXITING with this attempt before anything is sent.
+    await live.persisted;
+    if (live.gone || !live.state.leased) return;
+    const result = await this.deps.mutex.run(live.meta.intentId, () =>
+      this.sendExitLocked(live, attempt, qtySteps),
+    );
+    await this.afterSend(live, attempt, result);
+  }
+
+  private async sendExitLocked(
+    live: LiveGuard,
+    attempt: number,
+    qtySteps: bigint,
+  ): Promise<SendResult> {
+    const { meta } = live;
+    const state = await this.deps.ledger.load(meta.intentId);
+    if (state === null) return { kind: "leg_gone" };
+    const nowMs = this.deps.clock.nowMs();
+    const identity = exitIdentity(meta, live.state, attempt);
+    const exit = this.exitOrder(live, state, identity, fromSteps(qtySteps, meta.lotStep), nowMs);
+    if (exit === null) return { kind: "leg_gone" };
+    const triggered = recordEvent({
+      kind: "GUARD_TRIGGERED",
+      tag: `guard-exit-${attempt}`,
+      intentId: meta.intentId,
+      orderId: exit.orderId,
+      payload: {
+        market: meta.market,
+        symbol: meta.symbol,
+        attempt,
+        exit_reason: live.state.exitReason,
+        trigger_price:
+          live.state.triggerPrice === null ? null : formatDecimal(live.state.triggerPrice),
+        qty: formatDecimal(exit.qty),
+        take_profit_executed: formatDecimal(
+          fromSteps(live.state.takeProfitFilledSteps, meta.lotStep),
+        ),
+        guard: guardToRecord(live.snapshot()),
+      },
+      stream: null,
+      nowMs,
+    });
+    let current = await this.deps.ledger.save(state, {
+      orders: [exit],
+      ...triggered,
+      guardedOrderIds: new Set([exit.orderId]),
+    });
+    const sent = await this.placeExit(live, exit);
+    const changes: IntentChanges = {
+      orders: [sent.order],
+      fills: sent.fills,
+      outbox: sent.fills.map((fill) => fillEvent(sent.order, fill)),
+    };
+    current = await this.deps.ledger.save(current, changes);
+    live.exitSentAtMs = nowMs;
+    this.observe(live, current);
+    return sent.result;
+  }
+
+  /** The exit for `identity`: the triggered emulated leg (its stop shrunk to what is left), a
+   *  resend of an earlier row, or a new market order; null when the leg has already ended. */
+  private exitOrder(
+    live: LiveGuard,
+    state: IntentState,
+    identity: ExitIdentity,
+    qty: Decimal,
+    nowMs: number,
+  ): Order | null {
+    const existing = state.orders.find((order) => order.orderId === identity.orderId);
+    if (identity.isLeg) {
+      if (existing === undefined || isTerminal(existing.status)) return null;
+      let leg = existing;
+      if (leg.status === "NEW") {
+        const change = applyEvent(leg, "TRIGGERED", nowMs);
+        if (change.ok) leg = change.order;
+      }
+      return isZero(leg.filledQty) ? { ...leg, qty } : leg;
+    }
+    if (existing !== undefined) return existing;
+    const { meta } = live;
+    return newOrder({
+      orderId: identity.orderId,
+      intentId: meta.intentId,
+      clientOrderId: identity.clientOrderId,
+      market: meta.market,
+      symbol: meta.symbol,
+      side: live.state.exitSide,
+      type: "MARKET",
+      timeInForce: null,
+      qty,
+      price: null,
+      stopPrice: null,
+      reduceOnly: meta.market === "FUT",
+      role: identity.role,
+      parentId: identity.parentId,
+      midAtSend: null,
+      createdAtMs: nowMs,
+    });
+  }
+
+  /** Sends the exit as a market order; a client id already in use adopts that order. */
+  private async placeExit(
+    live: LiveGuard,
+    exit: Order,
+  ): Promise<{ order: Order; fills: IntentState["fills"][number][]; result: SendResult }> {
+    const { exchange, clock, metrics } = this.deps;
+    const ref = { market: exit.market, symbol: exit.symbol, clientOrderId: exit.clientOrderId };
+    const sentAtMs = clock.nowMs();
+    if (live.seenAtMs !== null) {
+      metrics.observe("guardian_reaction_ms", sentAtMs - live.seenAtMs);
+      live.seenAtMs = null;
+    }
+    let answer: ExchangeResult<ExchangeOrder> = await exchange.placeOrder({
+      market: exit.market,
+      symbol: exit.symbol,
+      side: exit.side,
+      type: "MARKET",
+      timeInForce: null,
+      qty: exit.qty,
+      price: null,
+      stopPrice: null,
+      clientOrderId: exit.clientOrderId,
+      reduceOnly: exit.reduceOnly,
+    });
+    if (!answer.ok && answer.error.kind === "DUPLICATE_ORDER") {
+      const existing = await exchange.queryOrder(ref);
+      if (existing.ok) answer = existing;
+    }
+    const nowMs = clock.nowMs();
+    if (answer.ok) {
+      const rules = this.deps.rules.get(exit.market, exit.symbol);
+      const synced = syncFromVenue(
+        exit,
+        answer.value,
+        answer.value.fills,
+        { rules, bookTop3: null },
+        nowMs,
+      );
+      return { order: synced.order, fills: [...synced.newFills], result: { kind: "sent" } };
+    }
+    return this.failedExit(exit, answer.error, nowMs);
+  }
+
+  private failedExit(exit: Order, error: ExchangeError, nowMs: number) {
+    const unchanged = { order: exit, fills: [] };
+    switch (error.kind) {
+      case "OUTCOME_UNKNOWN": {
+        const change = applyEvent(exit, "OUTCOME_UNKNOWN", nowMs);
+        const order = change.ok ? change.order : exit;
+        return { order, fills: [], result: { kind: "unknown" } as SendResult };
+      }
+      case "UNAVAILABLE":
+        return { ...unchanged, result: { kind: "retry", waitMs: 0 } as SendResult };
+      case "RATE_LIMITED":
+        return {
+          ...unchanged,
+          result: { kind: "retry", waitMs: error.retryAfterMs } as SendResult,
+        };
+      case "BANNED":
+        return {
+          ...unchanged,
+          result: { kind: "retry", waitMs: Math.max(0, error.untilMs - nowMs) } as SendResult,
+        };
+      default: {
+        this.deps.logger.warn("guardian exit refused", {
+          intentId: exit.intentId,
+          clientOrderId: exit.clientOrderId,
+          error: `${error.kind}: ${error.message}`,
+        });
+        const change = applyEvent(exit, "REJECTED", nowMs);
+        const order = change.ok ? change.order : exit;
+        return { order, fills: [], result: { kind: "refused" } as SendResult };
+      }
+    }
+  }
+
+  private async afterSend(live: LiveGuard, attempt: number, result: SendResult): Promise<void> {
+    const { clock } = this.deps;
+    const { settings } = this.hooks;
+    switch (result.kind) {
+      case "sent":
+      case "refused":
+        return;
+      case "unknown":
+        live.queryDueAtMs = clock.nowMs() + settings.retryBackoffMs;
+        return;
+      case "leg_gone":
+        this.hooks.apply(live, {
+          kind: "EXIT_FINAL",
+          attempt,
+          executedSteps: live.state.exitFilledSteps,
+        });
+        return;
+      case "retry": {
+        if (live.resendsAttempt !== attempt) {
+          live.resendsAttempt = attempt;
+          live.resends = 0;
+        }
+        live.resends += 1;
+        if (live.resends > settings.exitResendMax) {
+          const executedSteps = live.state.exitFilledSteps;
+          this.hooks.apply(live, { kind: "EXIT_FINAL", attempt, executedSteps });
+          return;
+        }
+        await clock.sleepMs(Math.max(result.waitMs, settings.retryBackoffMs * live.resends));
+        this.hooks.apply(live, { kind: "EXIT_ABSENT", attempt });
+        return;
+      }
+    }
+  }
+
+  private async queryExit(live: LiveGuard, attempt: number): Promise<void> {
+    const { meta } = live;
+    const identity = exitIdentity(meta, live.state, attempt);
+    const ref = { market: meta.market, symbol: meta.symbol, clientOrderId: identity.clientOrderId };
+    const answer = await this.deps.exchange.queryOrder(ref);
+    const nowMs = this.deps.clock.nowMs();
+    if (answer.ok) {
+      const state = await this.saveVenue(live, [answer.value], null);
+      if (state !== null) this.observe(live, state);
+      return;
+    }
+    if (answer.error.kind !== "UNKNOWN_ORDER") {
+      live.queryDueAtMs = nowMs + this.hooks.settings.retryBackoffMs;
+      return;
+    }
+    const state = await this.deps.ledger.load(meta.intentId);
+    const row = state?.orders.find((order) => order.orderId === identity.orderId);
+    const sentAtMs = live.exitSentAtMs ?? row?.updatedAtMs ?? meta.armedAtMs;
+    // Not found yet: it may still arrive until its receive window has passed (DESIGN §6).
+    if (nowMs - sentAtMs < this.hooks.settings.unknownAfterMs) {
+      live.queryDueAtMs = sentAtMs + this.hooks.settings.unknownAfterMs;
+      return;
+    }
+    this.hooks.apply(live, { kind: "EXIT_ABSENT", attempt });
+  }
+
+  // ---- disarm and alerts ----
+
+  private async disarm(live: LiveGuard): Promise<void> {
+    await live.persisted;
+    const { meta } = live;
+    const status = live.state.status;
+    const nowMs = this.deps.clock.nowMs();
+    await this.deps.mutex.run(meta.intentId, async () => {
+      const state = await this.deps.ledger.load(meta.intentId);
+      if (state === null) return;
+      const ids = protectionIds(meta.intentId);
+      const emulated = [
+        meta.stopLeg ? ids.guardStop.orderId : null,
+        meta.takeProfitLeg ? ids.guardTakeProfit.orderId : null,
+      ];
+      const closed: Order[] = [];
+      for (const order of state.orders) {
+        if (!emulated.includes(order.orderId) || isTerminal(order.status)) continue;
+        const change = applyEvent(order, "CANCELED", nowMs);
+        if (change.ok) closed.push(change.order);
+      }
+      const recorded = recordEvent({
+        kind: "GUARD_DISARMED",
+        tag: `guard-disarmed-${meta.role.toLowerCase()}`,
+        intentId: meta.intentId,
+        orderId: null,
+        payload: {
+          market: meta.market,
+          symbol: meta.symbol,
+          state: status.toLowerCase(),
+          guard: guardToRecord(live.snapshot()),
+        },
+        stream: null,
+        nowMs,
+      });
+      await this.deps.ledger.save(state, { orders: closed, ...recorded });
+    });
+    this.hooks.forget(live);
+    await this.hooks.guards
+      .remove(live.key, this.deps.owner)
+      .catch((error: unknown) =>
+        this.deps.logger.warn("guard store remove failed", { error: String(error) }),
+      );
+  }
+
+  private async alert(live: LiveGuard, code: GuardianAlertCode, message: string): Promise<void> {
+    const nowMs = this.deps.clock.nowMs();
+    const { meta } = live;
+    const recorded = recordAlert({
+      level: alertLevels[code],
+      code: `GUARD_${code}`,
+      message: `${meta.symbol} ${meta.intentId}: ${message}`,
+      intentId: meta.intentId,
+      tag: `${live.state.status.toLowerCase()}-${live.state.exitAttempt}-${nowMs}`,
+      refs: { symbol: meta.symbol, market: meta.market },
+      nowMs,
+    });
+    if (alertLevels[code] !== "WARN") this.deps.logger.error(recorded.alerts[0]!.message, { code });
+    await this.deps.store.commit({ alerts: recorded.alerts, outbox: recorded.outbox });
+  }
+}
