@@ -2,10 +2,12 @@
 // restart, after a stream reconnect, and periodically (DESIGN §8). Orders whose send never
 // reached the venue are closed only once the venue could no longer accept them.
 
-import { applyEvent, type Order } from "../../domain/order/index.ts";
+import type { Market } from "../../domain/instrument/index.ts";
+import { applyEvent, isTerminal, type Order } from "../../domain/order/index.ts";
 import type { Clock } from "../../ports/clock.ts";
 import type { ExchangeGateway } from "../../ports/exchange-gateway.ts";
 import type { Logger } from "../../ports/logger.ts";
+import type { Metrics } from "../../ports/metrics.ts";
 import type { OrderStore } from "../../ports/order-store.ts";
 import type { IntentLedger } from "../shared/intent-ledger.ts";
 import type { KeyedMutex } from "../shared/keyed-mutex.ts";
@@ -23,13 +25,33 @@ export interface ReconcileDeps {
   /** After this long an order the venue does not know can no longer arrive (recvWindow + margin). */
   readonly unknownAfterMs: number;
   readonly batchMax: number;
+  readonly metrics?: Metrics;
+  /** Cancel venue orders the store does not know (DESIGN §8); off for shared accounts. */
+  readonly cancelOrphans?: boolean;
+  /** Overlap of venue and store open orders below which an alert is raised. */
+  readonly jaccardAlertBelow?: number;
 }
+
+/** Overlap of the venue's and the store's open orders for one market. */
+export interface OpenOrderOverlap {
+  readonly market: Market;
+  readonly venueOpen: number;
+  readonly storeOpen: number;
+  readonly both: number;
+  /** |O_ex ∩ O_db| / |O_ex ∪ O_db|; 1 when both are empty. */
+  readonly jaccard: number;
+  readonly orphansCanceled: number;
+}
+
+/** Conditional (algo) orders live in another venue book; they are matched elsewhere. */
+const conditionalTypes = new Set(["STOP_MARKET", "TAKE_PROFIT_MARKET"]);
 
 export interface ReconcileReport {
   readonly checked: number;
   readonly updated: number;
   readonly closedAsNeverArrived: number;
   readonly failed: number;
+  readonly overlap: readonly OpenOrderOverlap[];
 }
 
 export class ReconcileOrders {
@@ -46,7 +68,102 @@ export class ReconcileOrders {
       if (outcome === "closed") closedAsNeverArrived += 1;
       if (outcome === "failed") failed += 1;
     }
-    return { checked: open.length, updated, closedAsNeverArrived, failed };
+    const overlap: OpenOrderOverlap[] = [];
+    for (const market of ["SPOT", "FUT"] as const) {
+      const measured = await this.compareOpenOrders(market);
+      if (measured !== null) overlap.push(measured);
+    }
+    return { checked: open.length, updated, closedAsNeverArrived, failed, overlap };
+  }
+
+  /** J = |O_ex ∩ O_db| / |O_ex ∪ O_db| by client order id; orphans cancelled, low J alerted. */
+  private async compareOpenOrders(market: Market): Promise<OpenOrderOverlap | null> {
+    const venue = await this.deps.exchange.openOrders(market);
+    if (!venue.ok) return null;
+    const stored = (await this.deps.store.openOrders(this.deps.batchMax)).filter(
+      (order) =>
+        order.market === market &&
+        order.exchangeOrderId !== null &&
+        !conditionalTypes.has(order.type),
+    );
+    const storedIds = new Set(stored.map((order) => order.clientOrderId));
+    const venueIds = new Set(venue.value.map((order) => order.clientOrderId));
+    const both = [...venueIds].filter((id) => storedIds.has(id)).length;
+    const union = venueIds.size + storedIds.size - both;
+    const jaccard = union === 0 ? 1 : both / union;
+    let orphansCanceled = 0;
+    for (const order of venue.value) {
+      if (storedIds.has(order.clientOrderId)) continue;
+      const known = await this.deps.store.getOrderByClientId(order.clientOrderId);
+      if (known !== null && !isTerminal(known.status)) continue;
+      if (this.deps.cancelOrphans !== true) continue;
+      const ref = { market, symbol: order.symbol, clientOrderId: order.clientOrderId };
+      const canceled = await this.deps.exchange.cancelOrder(ref);
+      if (canceled.ok) orphansCanceled += 1;
+      this.deps.logger.warn("orphan venue order", {
+        clientOrderId: order.clientOrderId,
+        canceled: canceled.ok,
+      });
+    }
+    this.deps.metrics?.setGauge("reconcile_jaccard", jaccard, { market });
+    const threshold = this.deps.jaccardAlertBelow ?? 0.9;
+    if (jaccard < threshold)
+      await this.alertOverlap(market, jaccard, venueIds.size, storedIds.size);
+    return {
+      market,
+      venueOpen: venueIds.size,
+      storeOpen: storedIds.size,
+      both,
+      jaccard,
+      orphansCanceled,
+    };
+  }
+
+  private async alertOverlap(
+    market: Market,
+    jaccard: number,
+    venueOpen: number,
+    storeOpen: number,
+  ) {
+    const nowMs = this.deps.clock.nowMs();
+    const alertId = `reconcile-jaccard:${market}:${nowMs}`;
+    const message = `open orders disagree on ${market}: J=${jaccard.toFixed(3)} (venue ${venueOpen}, store ${storeOpen})`;
+    await this.deps.store.commit({
+      alerts: [
+        {
+          alertId,
+          level: "WARN",
+          code: "RECONCILE_MISMATCH",
+          message,
+          refs: { market },
+          tsMs: nowMs,
+        },
+      ],
+      strategyEvents: [
+        {
+          eventId: alertId,
+          kind: "RECONCILE",
+          intentId: null,
+          orderId: null,
+          payload: { market, jaccard, venue_open: venueOpen, store_open: storeOpen },
+          tsMs: nowMs,
+        },
+      ],
+      outbox: [
+        {
+          eventId: `alert:${alertId}`,
+          stream: "alerts",
+          createdAtMs: nowMs,
+          payload: {
+            event_id: `alert:${alertId}`,
+            level: "WARN",
+            code: "RECONCILE_MISMATCH",
+            message,
+            ts: nowMs,
+          },
+        },
+      ],
+    });
   }
 
   private async settle(stale: Order): Promise<"same" | "updated" | "closed" | "failed"> {
