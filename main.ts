@@ -3,6 +3,7 @@
 // environment says otherwise (DESIGN §7, §10).
 
 import { mkdirSync } from "node:fs";
+import { hostname } from "node:os";
 import { dirname } from "node:path";
 import type { Hono } from "hono";
 import { CancelOrder } from "./application/cancel-order/cancel-order.ts";
@@ -10,6 +11,19 @@ import { Health } from "./application/health/health.ts";
 import { LookupOrder } from "./application/lookup-order/lookup-order.ts";
 import { PlaceOrder, defaultPlaceOrderSettings } from "./application/place-order/place-order.ts";
 import { SingleOrderExecutor } from "./application/place-order/single-order.ts";
+import {
+  defaultMakerTakerSettings,
+  MakerTakerLegs,
+} from "./application/place-order/maker-taker-leg.ts";
+import { MakerTakerExecutor } from "./application/place-order/maker-taker.ts";
+import { defaultTwapSettings, TwapExecutor } from "./application/place-order/twap.ts";
+import { RefreshRouteTable } from "./application/route-table-refresh/refresh-route-table.ts";
+import { ExecutionMetrics } from "./application/shared/execution-metrics.ts";
+import { OrderEventFeed } from "./application/shared/order-event-feed.ts";
+import { RouteTableHolder } from "./application/shared/route-table-holder.ts";
+import { SpreadTracker } from "./application/shared/spread-tracker.ts";
+import { defaultTwapSliceSettings, TwapSlices } from "./application/twap-tick/twap-slice.ts";
+import { defaultTwapTickSettings, TwapTick } from "./application/twap-tick/twap-tick.ts";
 import { ReconcileOrders } from "./application/reconcile/reconcile-orders.ts";
 import { OutboxRelay } from "./application/relay-outbox/relay-outbox.ts";
 import { IntentLedger } from "./application/shared/intent-ledger.ts";
@@ -22,10 +36,12 @@ import { BinanceExchangeGateway } from "./adapters/binance/binance-exchange-gate
 import { SeededRng } from "./adapters/clock/seeded-rng.ts";
 import { SystemClock } from "./adapters/clock/system-clock.ts";
 import { type Config, parseConfig } from "./adapters/config/config.ts";
+import { loadRouteTableFile } from "./adapters/config/route-table-file.ts";
 import { createHttpApp } from "./adapters/http/app.ts";
 import { MemoryEventPublisher } from "./adapters/memory/memory-event-publisher.ts";
 import { MemoryIdempotencyStore } from "./adapters/memory/memory-idempotency-store.ts";
 import { MemoryKillSwitch } from "./adapters/memory/memory-kill-switch.ts";
+import { MemoryTwapQueue } from "./adapters/memory/memory-twap-queue.ts";
 import { ConsoleLogger } from "./adapters/observability/console-logger.ts";
 import { GatewayMarketData } from "./adapters/observability/gateway-market-data.ts";
 import { PrometheusMetrics } from "./adapters/observability/prometheus-metrics.ts";
@@ -33,16 +49,23 @@ import { createRedisClient, type RedisClient } from "./adapters/redis/redis-clie
 import { RedisEventPublisher } from "./adapters/redis/redis-event-publisher.ts";
 import { RedisIdempotencyStore } from "./adapters/redis/redis-idempotency-store.ts";
 import { RedisKillSwitch } from "./adapters/redis/redis-kill-switch.ts";
+import { RedisMarketData } from "./adapters/redis/redis-market-data.ts";
+import { RedisRouteTableOverride } from "./adapters/redis/redis-route-table-override.ts";
+import { RedisTwapQueue } from "./adapters/redis/redis-twap-queue.ts";
 import { type Loop, startLoop } from "./adapters/runtime/loop.ts";
 import { openSimVenue, type SimVenue } from "./adapters/sim/sim-venue.ts";
 import { SqliteOrderStore } from "./adapters/sqlite/sqlite-order-store.ts";
 import { defaultBreakerConfig } from "./domain/risk/index.ts";
 import type { Clock } from "./ports/clock.ts";
 import type { EventPublisher } from "./ports/event-publisher.ts";
-import type { ExchangeGateway } from "./ports/exchange-gateway.ts";
+import type { ExchangeEvent, ExchangeGateway } from "./ports/exchange-gateway.ts";
 import type { IdempotencyStore } from "./ports/idempotency-store.ts";
 import type { KillSwitchSource } from "./ports/kill-switch.ts";
 import type { Logger } from "./ports/logger.ts";
+import type { MarketData } from "./ports/market-data.ts";
+import type { Metrics } from "./ports/metrics.ts";
+import type { OrderStore } from "./ports/order-store.ts";
+import type { RouteTable } from "./domain/execution/index.ts";
 
 export interface RouterOptions {
   readonly config: Config;
@@ -150,6 +173,168 @@ function openExchange(
   return { exchange, sim: null };
 }
 
+interface ExecutionWiring {
+  readonly config: Config;
+  readonly table: RouteTable;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly exchange: ExchangeGateway;
+  readonly store: OrderStore;
+  readonly client: RedisClient | null;
+  readonly marketData: MarketData;
+  readonly metrics: Metrics;
+  readonly ledger: IntentLedger;
+  readonly mutex: KeyedMutex;
+  readonly rules: RuleBook;
+}
+
+/**
+ * The execution policies (DESIGN §4): route table (file, then the Redis override), maker→taker,
+ * TWAP with its queue (Redis ZSet, or the in-memory twin) and its tick, which sleeps exactly
+ * until the next due time.
+ */
+async function openExecution(wiring: ExecutionWiring) {
+  const { config, clock, logger, exchange, store, client, marketData, metrics, ledger, mutex } =
+    wiring;
+  const routeTable = new RouteTableHolder(wiring.table);
+  const refresh =
+    client === null
+      ? null
+      : new RefreshRouteTable({
+          source: new RedisRouteTableOverride(client),
+          holder: routeTable,
+          store,
+          clock,
+          logger,
+        });
+  await refresh?.runOnce();
+  const stats = new ExecutionMetrics(metrics);
+  const feed = new OrderEventFeed();
+  const spreads = new SpreadTracker();
+  const queue = client === null ? new MemoryTwapQueue() : new RedisTwapQueue(client);
+  const policySettings = {
+    makerWaitCapMs: config.makerMaxWaitMs,
+    twapSlicesMax: config.twapMaxSlices,
+  };
+  const legs = new MakerTakerLegs({
+    clock,
+    exchange,
+    metrics,
+    ledger,
+    marketData,
+    feed,
+    spreads,
+    stats,
+    logger,
+    settings: {
+      ...defaultMakerTakerSettings,
+      makerWaitCapMs: config.makerMaxWaitMs,
+      splitSlicesMax: config.twapMaxSlices,
+    },
+  });
+  const slices = new TwapSlices({
+    clock,
+    exchange,
+    metrics,
+    queue,
+    ledger,
+    marketData,
+    spreads,
+    stats,
+    rules: wiring.rules,
+    routeTable,
+    legs,
+    logger,
+    settings: {
+      ...defaultTwapSliceSettings,
+      leaseMs: config.twapLeaseMs,
+      unknownAfterMs: config.binance.recvWindowMs + 5_000,
+      splitSlicesMax: config.twapMaxSlices,
+    },
+  });
+  const owner = `${hostname()}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`;
+  const tick = new TwapTick({
+    clock,
+    queue,
+    mutex,
+    slices,
+    logger,
+    owner,
+    settings: { ...defaultTwapTickSettings, leaseMs: config.twapLeaseMs },
+  });
+  let wakeTick = () => {};
+  const executors = {
+    MAKER_THEN_TAKER: new MakerTakerExecutor({
+      clock,
+      legs,
+      ledger,
+      stats,
+      send: { clock, exchange, metrics },
+    }),
+    TWAP: new TwapExecutor({
+      clock,
+      rng: new SeededRng(Number.parseInt(crypto.randomUUID().slice(0, 8), 16)),
+      queue,
+      ledger,
+      logger,
+      settings: defaultTwapSettings,
+      wake: () => wakeTick(),
+    }),
+  };
+  return {
+    routeTable,
+    stats,
+    policySettings,
+    executors,
+    /** Venue events: wake a waiting maker leg; book tops feed the rolling spread mean. */
+    onVenueEvent(event: ExchangeEvent): void {
+      feed.publish(event);
+      if (event.kind === "BOOK_TOP") {
+        spreads.record(event.market, event.symbol, event.bid, event.ask, event.tsMs);
+      }
+    },
+    startLoops(afterWork: () => void): Loop[] {
+      const twapLoop = startLoop(
+        "twap tick",
+        async () => {
+          const waitMs = await tick.runOnce();
+          afterWork();
+          return waitMs;
+        },
+        logger,
+      );
+      wakeTick = () => twapLoop.nudge();
+      tick.onWake(() => {
+        afterWork();
+        twapLoop.nudge();
+      });
+      const loops: Loop[] = [
+        {
+          nudge: () => twapLoop.nudge(),
+          stop: async () => {
+            await twapLoop.stop();
+            await tick.drain();
+          },
+        },
+      ];
+      if (refresh !== null) {
+        loops.push(
+          startLoop(
+            "route table refresh",
+            async () => {
+              await refresh.runOnce();
+              afterWork();
+              return config.routeTableRefreshMs;
+            },
+            logger,
+          ),
+        );
+      }
+      return loops;
+    },
+  };
+}
+
 export async function startRouter(options: RouterOptions): Promise<RunningRouter> {
   const { config } = options;
   const clock = options.clock ?? new SystemClock();
@@ -159,6 +344,9 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
       "S4_DB_ARANGO_URL: the ArangoDB store is not available in this build; unset it to use SQLite",
     );
   }
+  // An invalid route table stops start-up, naming the problem, before anything is opened.
+  const routeTableFile = loadRouteTableFile(config.routeTablePath);
+  if (!routeTableFile.ok) throw new Error(routeTableFile.message);
   if (config.sqlitePath !== ":memory:") mkdirSync(dirname(config.sqlitePath), { recursive: true });
   const store = new SqliteOrderStore({ path: config.sqlitePath, clock });
   const transport = openTransport(config, clock, logger);
@@ -181,8 +369,27 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
   const rules = new RuleBook();
   const ledger = new IntentLedger(store, clock);
   const mutex = new KeyedMutex();
-  const marketData = new GatewayMarketData(exchange, clock);
+  const marketData: MarketData =
+    transport.client === null
+      ? new GatewayMarketData(exchange, clock)
+      : new RedisMarketData(transport.client, new GatewayMarketData(exchange, clock), clock, {
+          logger,
+        });
   const sendDeps = { clock, exchange, metrics };
+  const execution = await openExecution({
+    config,
+    table: routeTableFile.table,
+    clock,
+    logger,
+    exchange,
+    store,
+    client: transport.client,
+    marketData,
+    metrics,
+    ledger,
+    mutex,
+    rules,
+  });
 
   const placeOrder = new PlaceOrder({
     clock,
@@ -196,10 +403,13 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
     logger,
     metrics,
     executors: {
-      MARKET: new SingleOrderExecutor(sendDeps, ledger),
-      LIMIT: new SingleOrderExecutor(sendDeps, ledger),
+      MARKET: new SingleOrderExecutor(sendDeps, ledger, execution.stats),
+      LIMIT: new SingleOrderExecutor(sendDeps, ledger, execution.stats),
+      ...execution.executors,
     },
     settings: defaultPlaceOrderSettings,
+    routeTable: execution.routeTable,
+    policySettings: execution.policySettings,
     gates: [(intent) => riskGate.gate(intent)],
   });
   const cancelOrder = new CancelOrder({
@@ -235,7 +445,7 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
     redisAdapter: transport.adapter,
     rules,
     extras: {
-      routeTableRev: () => null,
+      routeTableRev: () => execution.routeTable.current().rev,
       circuitBreakerState: () => riskGate.status(),
       killSwitch: async () => {
         const flags = await transport.killSwitch.all();
@@ -271,7 +481,9 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
     logger,
   );
   loops.push(reconcileLoop);
+  loops.push(...execution.startLoops(() => relayLoop.nudge()));
   exchange.onEvent((event) => {
+    execution.onVenueEvent(event);
     if (event.kind === "STREAM_STATE" && event.stream === "USER" && event.connected)
       reconcileLoop.nudge();
     void track.enqueue(event).then(() => relayLoop.nudge());
@@ -341,7 +553,13 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
     order_store: `sqlite ${config.sqlitePath}`,
     idempotency_store: transport.adapter,
     event_publisher: transport.adapter,
-    market_data: `${exchange.name} gateway`,
+    market_data:
+      transport.client === null
+        ? `${exchange.name} gateway`
+        : `redis mkt:{snap} (${exchange.name} gateway when stale)`,
+    route_table: `rev ${execution.routeTable.current().rev} (${execution.routeTable.origin()})`,
+    twap_queue:
+      transport.client === null ? "memory" : `${transport.adapter} prod:{exec}:twap:queue`,
     symbols: String(rules.size()),
   };
   logger.info("S4 Order Router started", banner);
@@ -376,7 +594,13 @@ async function main(): Promise<void> {
     process.stderr.write(`S4 cannot start: bad configuration\n  ${parsed.problems.join("\n  ")}\n`);
     process.exit(2);
   }
-  const router = await startRouter({ config: parsed.config });
+  let router: RunningRouter;
+  try {
+    router = await startRouter({ config: parsed.config });
+  } catch (error) {
+    process.stderr.write(`S4 cannot start: ${(error as Error).message}\n`);
+    process.exit(2);
+  }
   const shutdown = async (signal: string) => {
     process.stderr.write(`S4 stopping on ${signal}\n`);
     await router.stop();
