@@ -3,38 +3,13 @@
 
 import { readFileSync } from "node:fs";
 import {
-  type RouteTable,
-  type RouteTableProblem,
-  validateRouteTable,
-} from "../../domain/execution/index.ts";
+  parseRouteTableText,
+  type RouteTableParse,
+} from "../../application/route-table-refresh/parse-route-table.ts";
 
-export type RouteTableLoad =
-  | { readonly ok: true; readonly table: RouteTable }
-  | { readonly ok: false; readonly message: string };
+export { parseRouteTableText as parseRouteTable };
 
-export function describeProblems(problems: readonly RouteTableProblem[]): string {
-  return problems.map((problem) => `${problem.path}: ${problem.message}`).join("; ");
-}
-
-/** Parses and validates route-table JSON text; `where` names its source in messages. */
-export function parseRouteTable(text: string, where: string): RouteTableLoad {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    return { ok: false, message: `${where} is not valid JSON: ${(error as Error).message}` };
-  }
-  const validated = validateRouteTable(json);
-  if (!validated.ok) {
-    return {
-      ok: false,
-      message: `${where} is not a valid route table: ${describeProblems(validated.problems)}`,
-    };
-  }
-  return { ok: true, table: validated.table };
-}
-
-export function loadRouteTableFile(path: string): RouteTableLoad {
+export function loadRouteTableFile(path: string): RouteTableParse {
   const where = `S4_ROUTE_TABLE_PATH=${path}`;
   let text: string;
   try {
@@ -42,5 +17,5 @@ export function loadRouteTableFile(path: string): RouteTableLoad {
   } catch (error) {
     return { ok: false, message: `${where} cannot be read: ${(error as Error).message}` };
   }
-  return parseRouteTable(text, where);
+  return parseRouteTableText(text, where);
 }

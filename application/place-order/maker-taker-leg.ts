@@ -122,6 +122,25 @@ export interface MakerTakerLeg {
  *  book to price it from. */
 export type MakerSkip = "maker_wait_zero" | "too_small_for_maker" | "no_touch_for_maker";
 
+/**
+ * Why a maker leg would not be posted: no wait, no book, or an order too small for a partial
+ * maker fill to leave a remainder the venue still accepts as a market order (Q < 2 × minimum).
+ */
+export function makerSkipReason(
+  leg: Pick<MakerTakerLeg, "waitMs" | "rules" | "side" | "qty" | "reduceOnly">,
+  snapshot: BookSnapshot | null,
+): MakerSkip | null {
+  if (leg.waitMs <= 0) return "maker_wait_zero";
+  if (snapshot === null) return "no_touch_for_maker";
+  const minimumSteps = minimumTradableSteps(leg.rules, {
+    referencePrice: takingPrice(snapshot, leg.side),
+    isMarketOrder: true,
+    reduceOnly: leg.reduceOnly,
+  });
+  const qtySteps = countSteps(leg.qty, leg.rules.lot.step, "floor");
+  return qtySteps < 2n * minimumSteps ? "too_small_for_maker" : null;
+}
+
 export interface LegOutcome {
   readonly state: IntentState;
   readonly orderIds: readonly string[];
@@ -192,17 +211,7 @@ class LegRun {
   // ---- maker ----------------------------------------------------------------------------------
 
   private makerSkip(snapshot: BookSnapshot | null): MakerSkip | null {
-    const { leg } = this;
-    if (leg.waitMs <= 0) return "maker_wait_zero";
-    if (snapshot === null) return "no_touch_for_maker";
-    // A partial maker fill must leave a remainder the venue still accepts as a market order.
-    const minimumSteps = minimumTradableSteps(leg.rules, {
-      referencePrice: takingPrice(snapshot, leg.side),
-      isMarketOrder: true,
-      reduceOnly: leg.reduceOnly,
-    });
-    const qtySteps = countSteps(leg.qty, leg.rules.lot.step, "floor");
-    return qtySteps < 2n * minimumSteps ? "too_small_for_maker" : null;
+    return makerSkipReason(this.leg, snapshot);
   }
 
   private async makerPhase(first: BookSnapshot): Promise<MakerEnd> {

@@ -173,7 +173,7 @@ function buildApp(exchange: ExchangeGateway, options: ExecutionAppOptions) {
     executors: {
       MARKET: new SingleOrderExecutor(sendDeps, ledger, stats),
       LIMIT: new SingleOrderExecutor(sendDeps, ledger, stats),
-      MAKER_THEN_TAKER: new MakerTakerExecutor({ clock, legs, ledger, stats }),
+      MAKER_THEN_TAKER: new MakerTakerExecutor({ clock, legs, ledger, stats, send: sendDeps }),
       TWAP: new TwapExecutor({
         clock,
         rng: new SeededRng(11),

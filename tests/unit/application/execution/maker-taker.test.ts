@@ -265,10 +265,25 @@ describe("maker→taker", () => {
     const { result } = await app.run(
       app.place.execute(intent({ qty: "0.001", execPolicy: makerPolicy(2_000) })),
     );
-    expect(venue.placed.map((each) => each.type)).toEqual(["MARKET"]);
+    expect(venue.placed.map((each) => [each.type, each.clientOrderId])).toEqual([
+      ["MARKET", "exec-1"],
+    ]);
     expect(result).toMatchObject({
       status: "FILLED",
       exec: { policy: "MARKET", reason: "too_small_for_maker" },
+    });
+    // The intent is the market order itself: its fills carry the intent's own order id.
+    expect(result.fills.every((fill) => fill.order_id === result.order_id)).toBe(true);
+  });
+
+  test("a small ticket the route table gives no maker wait is a plain market order", async () => {
+    const { venue, app } = await setUp();
+    // 0.004 BTC ≈ 360 USDT: below the 500 USDT where the FUT BTCUSDT curve starts waiting.
+    const { result } = await app.run(app.place.execute(intent({ qty: "0.004" })));
+    expect(venue.placed.map((each) => each.type)).toEqual(["MARKET"]);
+    expect(result).toMatchObject({
+      status: "FILLED",
+      exec: { policy: "MARKET", reason: "maker_wait_zero" },
     });
   });
 
@@ -287,8 +302,8 @@ describe("maker→taker", () => {
       app.place.execute(intent({ execPolicy: { ...makerPolicy(null) } })),
       1,
     );
-    // FUT BTCUSDT curve: 500 ms at 0, 1000 ms at 1000 USDT → 500 + 500 × 900.001 / 1000.
-    expectAbout(cancelOffsetMs(venue), 950);
+    // FUT BTCUSDT curve: 0 ms up to 500 USDT, 1000 ms at 1000 → 1000 × (900.001 − 500) / 500.
+    expectAbout(cancelOffsetMs(venue), 800);
     expect(result.exec).toMatchObject({ policy: "MAKER_THEN_TAKER", reason: "requested" });
   });
 
