@@ -18,8 +18,14 @@ export function virtualParent(fields: NewOrderFields): Order {
   return { ...newOrder(fields), status: "NEW" };
 }
 
+/** Roles of orders that execute the parent's own quantity (protective legs do not). */
+const executingRoles: ReadonlySet<string> = new Set(["ENTRY", "SLICE", "EXIT"]);
+
+/** The children that execute the parent's quantity: its maker, taker and slice orders. */
 export function childrenOf(parent: Order, orders: readonly Order[]): Order[] {
-  return orders.filter((order) => order.parentId === parent.orderId);
+  return orders.filter(
+    (order) => order.parentId === parent.orderId && executingRoles.has(order.role),
+  );
 }
 
 export interface ChildTotals {
@@ -35,6 +41,24 @@ export function childTotals(children: readonly Order[]): ChildTotals {
     filledQuote = add(filledQuote, child.filledQuote);
   }
   return { filledQty: normalize(filledQty), filledQuote };
+}
+
+/**
+ * The parent while its policy works: its children's fills as its own (so a cancel's "move to
+ * market" sends only what is really left), PARTIALLY_FILLED once anything filled.
+ */
+export function rollUpParent(parent: Order, children: readonly Order[], nowMs: number): Order {
+  const totals = childTotals(children);
+  const filled = isPositive(totals.filledQty) && !eq(totals.filledQty, parent.filledQty);
+  const next = filled && parent.status === "NEW" ? transition(parent.status, "PARTIAL_FILL") : null;
+  return {
+    ...parent,
+    status: next ?? parent.status,
+    filledQty: totals.filledQty,
+    filledQuote: totals.filledQuote,
+    avgPrice: averagePrice(totals.filledQuote, totals.filledQty),
+    updatedAtMs: nowMs,
+  };
 }
 
 /**

@@ -55,7 +55,7 @@ import type { RouteTableHolder } from "../shared/route-table-holder.ts";
 import type { RuleBook } from "../shared/rule-book.ts";
 import type { SpreadTracker } from "../shared/spread-tracker.ts";
 import { fillEvent, syncFromVenue } from "../shared/venue-sync.ts";
-import { childrenOf, finalizeParent } from "../shared/virtual-parent.ts";
+import { childrenOf, finalizeParent, rollUpParent } from "../shared/virtual-parent.ts";
 
 export interface TwapSliceSettings {
   readonly leaseMs: number;
@@ -449,7 +449,9 @@ export class TwapSlices {
     const parent = this.parentOf(run);
     const children = childrenOf(parent, run.state.orders);
     const rejected = children.some((order) => order.status === "REJECTED");
-    const finalParent = last ? finalizeParent(parent, children, rejected, nowMs) : parent;
+    const finalParent = last
+      ? finalizeParent(parent, children, rejected, nowMs)
+      : rollUpParent(parent, children, nowMs);
     const previous = run.state.record.result?.exec;
     const exec: ResultExec = {
       policy: "TWAP",

@@ -67,17 +67,19 @@ describe("TWAP", () => {
     expect(await app.queue.size()).toBe(0);
   });
 
-  test("progress shows while it works: slices_done and filled so far, still ACCEPTED", async () => {
+  test("progress shows while it works: slices_done, filled so far, the parent's own fill", async () => {
     const { app } = await setUp();
     await app.place.execute(intent({ qty: "0.04", execPolicy: twapPolicy(4, 1_000) }));
     await app.runFor(1_500, 10);
     const midway = await app.ledger.load("exec-1");
     const result = midway === null ? null : app.ledger.preview(midway, {}).result;
     expect(result).toMatchObject({
-      status: "ACCEPTED",
+      status: "PARTIALLY_FILLED",
       filled_qty: "0.02",
       exec: { slices_total: 4, slices_done: 2 },
     });
+    const parent = midway?.orders.find((order) => order.orderId === midway.record.orderId);
+    expect(parent === undefined ? null : formatDecimal(parent.filledQty)).toBe("0.02");
   });
 
   test("the slice count is capped by S4_TWAP_MAX_SLICES, and the parts still sum to Q", async () => {
@@ -164,6 +166,26 @@ describe("TWAP", () => {
     const state = await app.ledger.load("exec-1");
     const result = state === null ? null : app.ledger.preview(state, {}).result;
     expect(result).toMatchObject({ status: "PARTIALLY_FILLED", filled_qty: "0.01" });
+  });
+
+  test("cancel with then: MARKET moves only what the slices left to market", async () => {
+    const { venue, app } = await setUp();
+    await app.place.execute(intent({ qty: "0.03", execPolicy: twapPolicy(3, 1_000) }));
+    await app.runFor(1_500, 10);
+    const moved = await app.cancel.execute({
+      orderId: routerOrderId("exec-1", "entry"),
+      clientOrderId: null,
+      cascadeOco: false,
+      reason: "hurry",
+      afterCancel: "MARKET",
+    });
+    expect(moved.result).toBe("OK");
+    expect(venue.placed[venue.placed.length - 1]).toMatchObject({
+      type: "MARKET",
+      qty: dec("0.01"),
+    });
+    await app.runFor(3_000, 10);
+    expect(formatDecimal(venue.netQty())).toBe("0.03");
   });
 
   test("with maker_wait_ms each slice runs maker→taker under its own derived ids", async () => {
