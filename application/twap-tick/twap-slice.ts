@@ -32,7 +32,7 @@ import {
   routerOrderId,
 } from "../../domain/order/index.ts";
 import type { Clock } from "../../ports/clock.ts";
-import type { BookSnapshot, ExchangeGateway } from "../../ports/exchange-gateway.ts";
+import type { BookSnapshot, ExchangeError, ExchangeGateway } from "../../ports/exchange-gateway.ts";
 import type { Logger } from "../../ports/logger.ts";
 import type { MarketData } from "../../ports/market-data.ts";
 import type { Metrics } from "../../ports/metrics.ts";
@@ -67,6 +67,9 @@ export interface TwapSliceSettings {
   readonly probeSplitsMax: number;
   /** How long a slice waits when it cannot run yet (rules not loaded, venue unreachable). */
   readonly retryMs: number;
+  /** Resends of a slice order the venue refused without acting (429, 418, 503). */
+  readonly sendRetriesMax: number;
+  readonly sendRetryWaitMsMax: number;
 }
 
 export const defaultTwapSliceSettings: TwapSliceSettings = {
@@ -75,6 +78,8 @@ export const defaultTwapSliceSettings: TwapSliceSettings = {
   splitSlicesMax: 4,
   probeSplitsMax: 1,
   retryMs: 1_000,
+  sendRetriesMax: 3,
+  sendRetryWaitMsMax: 2_000,
 };
 
 export interface TwapSliceDeps {
@@ -327,18 +332,28 @@ export class TwapSlices {
     await this.sendAndStore(run, order, snapshot);
   }
 
+  /**
+   * Sends the slice order. A refusal that says the venue never acted on it (rate limit, ban,
+   * "unavailable") is retried under the same client id, bounded, while the lease holds: the
+   * order cannot exist on the venue, so the resend cannot double it.
+   */
   private async sendAndStore(run: SliceRun, order: Order, snapshot: BookSnapshot | null) {
-    const sent = await sendOrder(this.deps, order, {
-      rules: run.rules,
-      bookTop3: bookTop3(snapshot),
-    });
+    const { deps } = this;
+    let sent = await sendOrder(deps, order, { rules: run.rules, bookTop3: bookTop3(snapshot) });
+    for (let attempt = 1; attempt <= deps.settings.sendRetriesMax; attempt += 1) {
+      const waitMs = sent.error === null ? null : retryWaitMs(sent.error, deps.clock.nowMs());
+      if (waitMs === null) break;
+      await deps.clock.sleepMs(Math.min(waitMs, deps.settings.sendRetryWaitMsMax) * attempt);
+      if (!(await this.renew(run))) break;
+      sent = await sendOrder(deps, order, { rules: run.rules, bookTop3: bookTop3(snapshot) });
+    }
     if (sent.error !== null) {
       run.failure = {
         code: errorCode(sent.error),
         message: `slice ${run.task.sliceIndex + 1}: ${sent.error.message}`,
       };
     }
-    run.state = await this.deps.ledger.save(run.state, {
+    run.state = await deps.ledger.save(run.state, {
       orders: [sent.order],
       fills: sent.newFills,
       outbox: sent.newFills.map((fill) => fillEvent(sent.order, fill)),
@@ -589,6 +604,20 @@ function nextTask(task: TwapTask, sliceIndex: number): TwapTask {
     splits: task.splits,
     makerWaitMs: task.makerWaitMs,
   };
+}
+
+/** How long to wait before resending after a refusal the venue did not act on; null: final. */
+function retryWaitMs(error: ExchangeError, nowMs: number): number | null {
+  switch (error.kind) {
+    case "RATE_LIMITED":
+      return Math.max(100, error.retryAfterMs);
+    case "BANNED":
+      return Math.max(100, error.untilMs - nowMs);
+    case "UNAVAILABLE":
+      return 250;
+    default:
+      return null;
+  }
 }
 
 function averageGapMs(slices: readonly TwapPlannedSlice[]): number {

@@ -147,6 +147,25 @@ describe("TWAP", () => {
     ]);
   });
 
+  test("a slice the venue refused without acting (429) is resent under its id after Retry-After", async () => {
+    const { venue, app } = await setUp();
+    venue.placeScript.push({
+      kind: "error",
+      error: { kind: "RATE_LIMITED", retryAfterMs: 700, message: "Too many requests." },
+    });
+    await app.place.execute(intent({ qty: "0.01", execPolicy: twapPolicy(1, 100) }));
+    await app.runFor(1_000, 10);
+    const attempts = sliceRequests(venue);
+    expect(attempts.map((request) => request.clientOrderId)).toEqual(["exec-1/s1", "exec-1/s1"]);
+    expect((attempts[1]?.atMs ?? 0) - (attempts[0]?.atMs ?? 0)).toBeGreaterThanOrEqual(700);
+    expect(formatDecimal(venue.netQty())).toBe("0.01");
+    const state = await app.ledger.load("exec-1");
+    expect(state === null ? null : app.ledger.preview(state, {}).result).toMatchObject({
+      status: "FILLED",
+      exec: { slices_done: 1 },
+    });
+  });
+
   test("cancelling the parent stops the slices still queued", async () => {
     const { venue, app } = await setUp();
     await app.place.execute(intent({ qty: "0.03", execPolicy: twapPolicy(3, 1_000) }));
