@@ -46,6 +46,8 @@ export const errors = {
       -1125,
       "This listenKey does not exist. Please use `POST /fapi/v1/listenKey` to recreate `listenKey`",
     ),
+  windowTooLong: (hours: number) =>
+    failure(-1127, `More than ${hours} hours between startTime and endTime.`),
   badCombination: () => failure(-1128, "Combination of optional parameters invalid."),
   invalidParameter: (name: string) =>
     failure(-1130, `Data sent for parameter '${name}' is not valid.`),

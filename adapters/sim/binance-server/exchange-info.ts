@@ -36,8 +36,8 @@ export function futuresPrecision(rules: SymbolRules): FuturesPrecision {
 
 /**
  * What the simulator does not do, said the way exchangeInfo says it, so a client that reads the
- * flags never tries it: no iceberg, trailing, pegged, OTO/OPO, cancel-replace or amend on spot;
- * on USDⓈ-M only the conditional types the algo service simulates, and no GTD.
+ * flags never tries it: no iceberg, trailing, pegged, OTO/OPO, cancel-replace, amend or margin
+ * trading on spot; on USDⓈ-M only the conditional types the algo service simulates, and no GTD.
  */
 const capabilities: Readonly<Record<Market, Json>> = {
   SPOT: {
@@ -48,6 +48,7 @@ const capabilities: Readonly<Record<Market, Json>> = {
     cancelReplaceAllowed: false,
     amendAllowed: false,
     pegInstructionsAllowed: false,
+    isMarginTradingAllowed: false,
   },
   FUT: {
     orderTypes: ["LIMIT", "MARKET", "STOP_MARKET", "TAKE_PROFIT_MARKET"],

@@ -1,5 +1,6 @@
 // USDⓈ-M trading and account endpoints (/fapi): orders (LIMIT incl. GTX, MARKET), algo orders,
-// leverage, margin type, positions (v2, v3), account, balance, commission and the listenKey.
+// leverage and its brackets, margin type, positions (v2, v3), account, balance, commission and
+// the listenKey. History (allOrders, userTrades) follows Binance's id / time-window rules.
 
 import { isZero } from "../../../domain/decimal/index.ts";
 import type { SimAlgoOrder, SimOrder, SimOrderState, SimSymbolSpec } from "../engine/index.ts";
@@ -7,12 +8,14 @@ import type { RequestKind } from "../fault-plan.ts";
 import { errors, futuresErrors } from "./api-errors.ts";
 import { futuresPrecision } from "./exchange-info.ts";
 import { readAlgoOrder, readFuturesOrder } from "./futures-order-params.ts";
+import { readHistoryQuery, selectHistory } from "./history-window.ts";
 import {
   algoOrder,
   futuresAccount,
   futuresBalances,
   futuresOrder,
   futuresTrade,
+  leverageBrackets,
   maxNotional,
   positionV2,
   positionV3,
@@ -34,7 +37,6 @@ import {
   weight,
 } from "./route.ts";
 import type { RequestParams } from "./request-params.ts";
-import { historyRowsMax } from "./spot-routes.ts";
 import type { VenueState } from "./venue-state.ts";
 import { atLeast } from "./wire-format.ts";
 
@@ -47,6 +49,8 @@ const route = (
   security: Security = "SIGNED",
 ): Route => ({ method, path, market: "FUT", security, kind, weight: cost, handle });
 
+/** allOrders and userTrades: startTime and endTime at most seven days apart. */
+const historyWindowMs = 7 * 24 * 60 * 60 * 1000;
 const cancelAllDone = { code: 200, msg: "The operation of cancel all open order is done." };
 
 /** The order as Binance shows it; a triggered algo's order keeps the algo type as origType. */
@@ -96,6 +100,16 @@ function queryOrder(context: HandlerContext): HandlerResult {
   return fromEngine("FUT", found, "QUERY", null, (o) => futuresOrderView(context.venue, o));
 }
 
+/** GET /fapi/v1/openOrder: like a query, but a filled or cancelled order does not exist. */
+function queryOpenOrder(context: HandlerContext): HandlerResult {
+  const ref = orderRef(context);
+  if (ref === null) return invalid(context.read)!;
+  const found = context.venue.engine.queryOrder(ref, context.nowMs);
+  const open = found.ok && ["NEW", "PARTIALLY_FILLED"].includes(found.value.status);
+  if (found.ok && !open) return refuse(errors.noSuchOrder());
+  return fromEngine("FUT", found, "QUERY", null, (o) => futuresOrderView(context.venue, o));
+}
+
 function openOrders(context: HandlerContext): HandlerResult {
   const symbol = optionalSymbol(context, "FUT");
   if (context.read.failure !== null) return invalid(context.read)!;
@@ -110,11 +124,11 @@ function cancelAllOrders(context: HandlerContext): HandlerResult {
   return answer(cancelAllDone);
 }
 
-function remembered(context: HandlerContext, spec: SimSymbolSpec, fromId: number): SimOrder[] {
+/** Every remembered order of a symbol, oldest first. */
+function remembered(context: HandlerContext, spec: SimSymbolSpec): SimOrder[] {
   const { venue, nowMs } = context;
   const orders: SimOrder[] = [];
   for (const orderId of venue.orderIdsOf("FUT", spec.rules.symbol)) {
-    if (orderId < fromId) continue;
     const ref = { market: "FUT" as const, symbol: spec.rules.symbol, orderId, clientOrderId: null };
     const found = venue.engine.queryOrder(ref, nowMs);
     if (found.ok) orders.push(found.value);
@@ -124,25 +138,33 @@ function remembered(context: HandlerContext, spec: SimSymbolSpec, fromId: number
 
 function allOrders(context: HandlerContext): HandlerResult {
   const spec = symbolSpec(context, "FUT");
-  const fromId = context.read.integer("orderId") ?? 0;
-  const limit = Math.min(context.read.integer("limit") ?? 500, historyRowsMax);
-  if (spec === null || context.read.failure !== null) return invalid(context.read)!;
-  const orders = remembered(context, spec, fromId).slice(0, limit);
+  const query = readHistoryQuery(context.read, "orderId", historyWindowMs);
+  if (spec === null || query === null) return invalid(context.read)!;
+  const orders = selectHistory(
+    remembered(context, spec),
+    (order) => order.orderId,
+    (order) => order.createdMs,
+    query,
+  );
   return answer(orders.map((order) => futuresOrderView(context.venue, order)));
 }
 
 function userTrades(context: HandlerContext): HandlerResult {
   const spec = symbolSpec(context, "FUT");
   const orderId = context.read.integer("orderId");
-  const limit = Math.min(context.read.integer("limit") ?? 500, historyRowsMax);
-  if (spec === null || context.read.failure !== null) return invalid(context.read)!;
+  const query = readHistoryQuery(context.read, "fromId", historyWindowMs);
+  if (spec === null || query === null) return invalid(context.read)!;
   const format = futuresFormat(context.venue, spec.rules.symbol);
-  const orders = remembered(context, spec, 0).filter(
-    (o) => orderId === null || o.orderId === orderId,
-  );
+  const orders = remembered(context, spec).filter((o) => orderId === null || o.orderId === orderId);
   const rows = orders.flatMap((order) => order.fills.map((fill) => ({ order, fill })));
   rows.sort((a, b) => a.fill.tradeId - b.fill.tradeId);
-  return answer(rows.slice(-limit).map(({ order, fill }) => futuresTrade(order, fill, format)));
+  const chosen = selectHistory(
+    rows,
+    (row) => row.fill.tradeId,
+    (row) => row.fill.tsMs,
+    query,
+  );
+  return answer(chosen.map(({ order, fill }) => futuresTrade(order, fill, format)));
 }
 
 function algoView(venue: VenueState, algo: SimAlgoOrder) {
@@ -286,6 +308,18 @@ function commissionRate(context: HandlerContext): HandlerResult {
   });
 }
 
+/** GET /fapi/v1/leverageBracket: one object for `symbol`, else an array of every symbol. */
+function leverageBracket(context: HandlerContext): HandlerResult {
+  const symbol = optionalSymbol(context, "FUT");
+  if (context.read.failure !== null) return invalid(context.read)!;
+  if (symbol !== null) return answer(leverageBrackets(symbol));
+  const names = context.venue.engine
+    .symbolSpecs()
+    .filter((spec) => spec.rules.market === "FUT")
+    .map((spec) => spec.rules.symbol);
+  return answer(names.map(leverageBrackets));
+}
+
 function positionMode(): HandlerResult {
   return answer({ dualSidePosition: false });
 }
@@ -311,6 +345,7 @@ export const futuresRoutes: readonly Route[] = [
   route("POST", "/fapi/v1/order", "PLACE", weight(0), placeOrder),
   route("DELETE", "/fapi/v1/order", "CANCEL", weight(1), cancelOrder),
   route("GET", "/fapi/v1/order", "QUERY", weight(1), queryOrder),
+  route("GET", "/fapi/v1/openOrder", "QUERY", weight(1), queryOpenOrder),
   route("GET", "/fapi/v1/openOrders", "QUERY", byCount(1, 40), openOrders),
   route("DELETE", "/fapi/v1/allOpenOrders", "CANCEL", weight(1), cancelAllOrders),
   route("GET", "/fapi/v1/allOrders", "QUERY", weight(5), allOrders),
@@ -323,6 +358,7 @@ export const futuresRoutes: readonly Route[] = [
   route("POST", "/fapi/v1/leverage", "ACCOUNT", weight(1), leverage),
   route("POST", "/fapi/v1/marginType", "ACCOUNT", weight(1), marginType),
   route("GET", "/fapi/v1/symbolConfig", "ACCOUNT", weight(5), symbolConfigs),
+  route("GET", "/fapi/v1/leverageBracket", "ACCOUNT", weight(1), leverageBracket),
   route("GET", "/fapi/v1/positionSide/dual", "ACCOUNT", weight(30), positionMode),
   route("GET", "/fapi/v2/positionRisk", "ACCOUNT", weight(5), positionRisk(2)),
   route("GET", "/fapi/v3/positionRisk", "ACCOUNT", weight(5), positionRisk(3)),

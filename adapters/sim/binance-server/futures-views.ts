@@ -2,7 +2,19 @@
 // (no fills; trades come from userTrades), algo orders, positions (v2 and v3), balances,
 // account, symbol config and commission. Prices carry the symbol's pricePrecision at least.
 
-import { abs, add, type Decimal, div, isZero, mul, zero } from "../../../domain/decimal/index.ts";
+import {
+  abs,
+  add,
+  type Decimal,
+  dec,
+  div,
+  formatDecimal,
+  fromInteger,
+  isZero,
+  mul,
+  sub,
+  zero,
+} from "../../../domain/decimal/index.ts";
 import type {
   SimAlgoOrder,
   SimFill,
@@ -142,25 +154,61 @@ export function algoOrder(algo: SimAlgoOrder, format: FuturesFormat): Json {
   };
 }
 
-/** Max notional at a leverage: BTCUSDT-like brackets, the first whose leverage cap covers it. */
+interface Bracket {
+  readonly initialLeverage: number;
+  readonly notionalCap: number;
+  readonly maintMarginRatio: string;
+}
+
+/** BTCUSDT-like notional brackets (every symbol uses them), smallest notional first. */
+const brackets: readonly Bracket[] = [
+  { initialLeverage: 125, notionalCap: 300_000, maintMarginRatio: "0.004" },
+  { initialLeverage: 100, notionalCap: 800_000, maintMarginRatio: "0.005" },
+  { initialLeverage: 75, notionalCap: 3_000_000, maintMarginRatio: "0.0065" },
+  { initialLeverage: 50, notionalCap: 12_000_000, maintMarginRatio: "0.01" },
+  { initialLeverage: 25, notionalCap: 70_000_000, maintMarginRatio: "0.02" },
+  { initialLeverage: 20, notionalCap: 100_000_000, maintMarginRatio: "0.025" },
+  { initialLeverage: 10, notionalCap: 230_000_000, maintMarginRatio: "0.05" },
+  { initialLeverage: 5, notionalCap: 480_000_000, maintMarginRatio: "0.1" },
+  { initialLeverage: 4, notionalCap: 600_000_000, maintMarginRatio: "0.125" },
+  { initialLeverage: 3, notionalCap: 800_000_000, maintMarginRatio: "0.15" },
+  { initialLeverage: 2, notionalCap: 1_200_000_000, maintMarginRatio: "0.25" },
+  { initialLeverage: 1, notionalCap: 1_800_000_000, maintMarginRatio: "0.5" },
+];
+
+/** Max notional at a leverage: the cap of the last bracket that still allows it. */
 export function maxNotional(leverage: number): string {
-  const brackets: readonly (readonly [number, string])[] = [
-    [1, "1800000000"],
-    [2, "1200000000"],
-    [3, "800000000"],
-    [4, "600000000"],
-    [5, "480000000"],
-    [10, "230000000"],
-    [20, "100000000"],
-    [25, "70000000"],
-    [50, "12000000"],
-    [75, "3000000"],
-    [100, "800000"],
-  ];
-  for (const [leverageCap, notional] of brackets) {
-    if (leverage <= leverageCap) return notional;
+  let cap = brackets[0]!.notionalCap;
+  for (const bracket of brackets) {
+    if (bracket.initialLeverage >= leverage) cap = bracket.notionalCap;
   }
-  return "300000";
+  return String(cap);
+}
+
+/**
+ * GET /fapi/v1/leverageBracket entry: numbers, as Binance sends them. `cum` is the maintenance
+ * amount carried from lower brackets: cum(i) = cum(i−1) + floor(i) × (ratio(i) − ratio(i−1)).
+ */
+export function leverageBrackets(symbol: string): Json {
+  let cum = zero;
+  let floor = 0;
+  let previousRatio = zero;
+  const rows = brackets.map((bracket, index) => {
+    const ratio = dec(bracket.maintMarginRatio);
+    cum = add(cum, mul(fromInteger(floor), sub(ratio, previousRatio)));
+    const row = {
+      bracket: index + 1,
+      initialLeverage: bracket.initialLeverage,
+      notionalCap: bracket.notionalCap,
+      notionalFloor: floor,
+      maintMarginRatio: Number(bracket.maintMarginRatio),
+      cum: Number(formatDecimal(cum)),
+    };
+    floor = bracket.notionalCap;
+    previousRatio = ratio;
+    return row;
+  });
+  return { symbol, brackets: rows };
 }
 
 function marginTypeText(position: SimPosition): "isolated" | "cross" {

@@ -1,5 +1,6 @@
 // Public market data, spot (/api/v3) and USDⓈ-M (/fapi/v1): ping, time, exchangeInfo, depth,
-// book ticker, last price, average price and premium index, in Binance's shapes.
+// book ticker, last price, 24-hour ticker, average price and premium index, in Binance's shapes.
+// Spot tickers take `symbol`, `symbols` (a JSON array) or neither (every symbol).
 
 import type { Market } from "../../../domain/instrument/index.ts";
 import type { SimDepth, SimEngine } from "../engine/index.ts";
@@ -20,6 +21,7 @@ import {
 import type { RequestParams } from "./request-params.ts";
 import type { Json } from "./spot-views.ts";
 import type { VenueState } from "./venue-state.ts";
+import { futuresTicker24hr, spotTicker24hr } from "./ticker-24hr.ts";
 import { fixed, spot } from "./wire-format.ts";
 
 /** Spot depth answers at most this many levels per side; futures limits are a fixed set. */
@@ -118,10 +120,30 @@ function futuresDepth(context: HandlerContext): HandlerResult {
   });
 }
 
-/** The symbols a ticker covers: the one asked for, or every symbol of the market. */
+/** Names from a `symbols` parameter (a JSON array of strings); null when malformed. */
+function symbolList(text: string): string[] | null {
+  try {
+    const value = JSON.parse(text) as unknown;
+    if (!Array.isArray(value) || value.some((name) => typeof name !== "string")) return null;
+    return value as string[];
+  } catch {
+    return null;
+  }
+}
+
+/** The symbols a ticker covers: the one asked for, the spot `symbols` list, or every one. */
 function tickerSymbols(context: HandlerContext, market: Market): string[] | null {
+  const { read } = context;
+  const list = market === "SPOT" ? read.text("symbols") : null;
+  if (list !== null) {
+    if (read.params.has("symbol")) return read.fail(errors.badCombination());
+    const names = symbolList(list);
+    if (names === null || names.length === 0) return read.fail(errors.invalidParameter("symbols"));
+    const unknown = names.some((name) => context.venue.engine.spec(market, name) === null);
+    return unknown ? read.fail(errors.invalidSymbol()) : names;
+  }
   const single = optionalSymbol(context, market);
-  if (context.read.failure !== null) return null;
+  if (read.failure !== null) return null;
   if (single !== null) return [single];
   return context.venue.engine
     .symbolSpecs()
@@ -129,6 +151,7 @@ function tickerSymbols(context: HandlerContext, market: Market): string[] | null
     .map((spec) => spec.rules.symbol);
 }
 
+/** One object when `symbol` was sent, an array otherwise (Binance's rule for every ticker). */
 function oneOrAll(context: HandlerContext, rows: Json[]): HandlerResult {
   return answer(context.read.params.has("symbol") ? rows[0] : rows);
 }
@@ -190,6 +213,24 @@ function tickerPrice(market: Market) {
   };
 }
 
+function ticker24hr(market: Market) {
+  return (context: HandlerContext): HandlerResult => {
+    const symbols = tickerSymbols(context, market);
+    const invalidType = () => errors.invalidParameter("type");
+    const type = context.read.oneOf("type", ["FULL", "MINI"] as const, invalidType, false);
+    if (symbols === null || context.read.failure !== null) return invalid(context.read)!;
+    const { venue, nowMs } = context;
+    const rows = symbols.map((symbol) => {
+      const stats = venue.stats.window(market, symbol, nowMs);
+      const top = lastPrice(venue.engine, market, symbol, nowMs);
+      return market === "SPOT"
+        ? spotTicker24hr(symbol, stats, top, type ?? "FULL")
+        : futuresTicker24hr(symbol, stats, top, futuresFormat(venue, symbol));
+    });
+    return oneOrAll(context, rows);
+  };
+}
+
 function avgPrice(context: HandlerContext): HandlerResult {
   const spec = symbolSpec(context, "SPOT");
   if (spec === null) return invalid(context.read)!;
@@ -224,6 +265,15 @@ function premiumIndex(context: HandlerContext): HandlerResult {
 const tickerWeight = (single: number, all: number) => (params: RequestParams) =>
   params.has("symbol") ? single : all;
 
+/** Spot 24-hour ticker: 2 for one symbol or up to 20 listed, 40 up to 100, else 80. */
+function spotTicker24hrWeight(params: RequestParams): number {
+  if (params.has("symbol")) return 2;
+  const list = params.get("symbols");
+  const count = list === null ? Number.POSITIVE_INFINITY : (symbolList(list)?.length ?? 1);
+  if (count <= 20) return 2;
+  return count <= 100 ? 40 : 80;
+}
+
 export const marketDataRoutes: readonly Route[] = [
   publicRoute("SPOT", "/api/v3/ping", weight(1), () => answer({})),
   publicRoute("SPOT", "/api/v3/time", weight(1), (c) => answer({ serverTime: c.nowMs })),
@@ -231,6 +281,7 @@ export const marketDataRoutes: readonly Route[] = [
   publicRoute("SPOT", "/api/v3/depth", spotDepthWeight, spotDepth),
   publicRoute("SPOT", "/api/v3/ticker/bookTicker", tickerWeight(2, 4), bookTicker("SPOT")),
   publicRoute("SPOT", "/api/v3/ticker/price", tickerWeight(2, 4), tickerPrice("SPOT")),
+  publicRoute("SPOT", "/api/v3/ticker/24hr", spotTicker24hrWeight, ticker24hr("SPOT")),
   publicRoute("SPOT", "/api/v3/avgPrice", weight(2), avgPrice),
   publicRoute("FUT", "/fapi/v1/ping", weight(1), () => answer({})),
   publicRoute("FUT", "/fapi/v1/time", weight(1), (c) => answer({ serverTime: c.nowMs })),
@@ -238,5 +289,7 @@ export const marketDataRoutes: readonly Route[] = [
   publicRoute("FUT", "/fapi/v1/depth", futuresDepthWeight, futuresDepth),
   publicRoute("FUT", "/fapi/v1/ticker/bookTicker", tickerWeight(2, 5), bookTicker("FUT")),
   publicRoute("FUT", "/fapi/v1/ticker/price", tickerWeight(1, 2), tickerPrice("FUT")),
+  publicRoute("FUT", "/fapi/v2/ticker/price", tickerWeight(1, 2), tickerPrice("FUT")),
+  publicRoute("FUT", "/fapi/v1/ticker/24hr", tickerWeight(1, 40), ticker24hr("FUT")),
   publicRoute("FUT", "/fapi/v1/premiumIndex", tickerWeight(1, 10), premiumIndex),
 ];

@@ -1,5 +1,6 @@
 // The Binance-protocol face of the simulated venue: one port (Bun.serve with WebSocket upgrade)
-// serving Binance's own REST paths (/api/v3, /fapi/v1|v2|v3, /sapi/v1), the spot WebSocket API
+// serving Binance's own REST paths (/api/v3, /fapi/v1|v2|v3, /sapi/v1, and the COIN-M
+// exchangeInfo a generic client loads, empty: see catalog-routes.ts), the spot WebSocket API
 // (/ws-api/v3), spot market streams (/ws, /stream), USDⓈ-M streams (/public, /market,
 // /private/ws/<listenKey>) and an admin path (/__admin, see admin-routes.ts). The engine is
 // advanced to the injected clock on every request and on a wall-time timer for the streams.
@@ -11,6 +12,7 @@ import { type Decimal, dec, formatDecimal } from "../../../domain/decimal/index.
 import type { ScenarioName, SimAccountSetup, SimEngine } from "../engine/index.ts";
 import { FaultDecider, type FaultPlan, noFaults } from "../fault-plan.ts";
 import { type AdminServices, adminPath, handleAdmin } from "./admin-routes.ts";
+import { catalogRoutes } from "./catalog-routes.ts";
 import { errors } from "./api-errors.ts";
 import { rateLimitsOf } from "./exchange-info.ts";
 import { futuresRoutes } from "./futures-routes.ts";
@@ -90,6 +92,7 @@ const allRoutes: readonly Route[] = [
   ...spotRoutes,
   ...futuresRoutes,
   ...walletRoutes,
+  ...catalogRoutes,
 ];
 
 function routeTable(): Map<string, Route> {

@@ -4,6 +4,7 @@
 import type { SimOrder, SimOrderListResult, SimOrderRef } from "../engine/index.ts";
 import type { RequestKind } from "../fault-plan.ts";
 import { errors, failure } from "./api-errors.ts";
+import { readHistoryQuery, selectHistory } from "./history-window.ts";
 import {
   answer,
   fromEngine,
@@ -31,9 +32,9 @@ import {
   spotTrade,
 } from "./spot-views.ts";
 
-/** Rows answered by allOrders / myTrades at most (Binance: limit ≤ 1000, default 500). */
-export const historyRowsMax = 1000;
-const historyRowsDefault = 500;
+/** allOrders and myTrades: startTime and endTime at most this far apart. */
+const allOrdersWindowMs = 24 * 60 * 60 * 1000;
+const tradesWindowMs = 24 * 60 * 60 * 1000;
 
 const signed = (
   method: HttpMethod,
@@ -147,53 +148,48 @@ function cancelOpenOrders(context: HandlerContext): HandlerResult {
   return answer(rows);
 }
 
-/** Orders of a symbol from the venue's memory, oldest first, from `orderId` on. */
-function historyOrders(context: HandlerContext, symbol: string): SimOrder[] {
-  const { read, venue, nowMs } = context;
-  const fromId = read.integer("orderId") ?? 0;
-  const limit = Math.min(read.integer("limit") ?? historyRowsDefault, historyRowsMax);
+/** Every remembered order of a symbol, oldest first. */
+function rememberedOrders(context: HandlerContext, symbol: string): SimOrder[] {
+  const { venue, nowMs } = context;
   const orders: SimOrder[] = [];
   for (const orderId of venue.orderIdsOf("SPOT", symbol)) {
-    if (orderId < fromId) continue;
-    const found = venue.engine.queryOrder(
-      { market: "SPOT", symbol, orderId, clientOrderId: null },
-      nowMs,
-    );
+    const ref = { market: "SPOT" as const, symbol, orderId, clientOrderId: null };
+    const found = venue.engine.queryOrder(ref, nowMs);
     if (found.ok) orders.push(found.value);
-    if (orders.length >= limit) break;
   }
   return orders;
 }
 
 function allOrders(context: HandlerContext): HandlerResult {
   const spec = symbolSpec(context, "SPOT");
-  if (spec === null) return invalid(context.read)!;
-  const orders = historyOrders(context, spec.rules.symbol);
-  return invalid(context.read) ?? answer(orders.map((order) => spotQueried(order)));
+  const query = readHistoryQuery(context.read, "orderId", allOrdersWindowMs);
+  if (spec === null || query === null) return invalid(context.read)!;
+  const orders = selectHistory(
+    rememberedOrders(context, spec.rules.symbol),
+    (order) => order.orderId,
+    (order) => order.createdMs,
+    query,
+  );
+  return answer(orders.map((order) => spotQueried(order)));
 }
 
 function myTrades(context: HandlerContext): HandlerResult {
   const spec = symbolSpec(context, "SPOT");
-  if (spec === null) return invalid(context.read)!;
-  const { read, venue, nowMs } = context;
-  const orderId = read.integer("orderId");
-  const limit = Math.min(read.integer("limit") ?? historyRowsDefault, historyRowsMax);
-  if (read.failure !== null) return invalid(read)!;
-  const ids = orderId === null ? venue.orderIdsOf("SPOT", spec.rules.symbol) : [orderId];
-  const rows: unknown[] = [];
-  for (const id of ids) {
-    const ref = {
-      market: "SPOT" as const,
-      symbol: spec.rules.symbol,
-      orderId: id,
-      clientOrderId: null,
-    };
-    const found = venue.engine.queryOrder(ref, nowMs);
-    if (!found.ok) continue;
-    for (const fill of found.value.fills) rows.push(spotTrade(found.value, fill));
-  }
-  rows.sort((a, b) => (a as { id: number }).id - (b as { id: number }).id);
-  return answer(rows.slice(-limit));
+  const orderId = context.read.integer("orderId");
+  const query = readHistoryQuery(context.read, "fromId", tradesWindowMs);
+  if (spec === null || query === null) return invalid(context.read)!;
+  const orders = rememberedOrders(context, spec.rules.symbol).filter(
+    (order) => orderId === null || order.orderId === orderId,
+  );
+  const rows = orders.flatMap((order) => order.fills.map((fill) => ({ order, fill })));
+  rows.sort((a, b) => a.fill.tradeId - b.fill.tradeId);
+  const chosen = selectHistory(
+    rows,
+    (row) => row.fill.tradeId,
+    (row) => row.fill.tsMs,
+    query,
+  );
+  return answer(chosen.map(({ order, fill }) => spotTrade(order, fill)));
 }
 
 function placeOco(context: HandlerContext): HandlerResult {

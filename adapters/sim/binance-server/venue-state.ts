@@ -1,6 +1,7 @@
 // The engine behind the server plus what Binance answers need and the engine does not keep:
 // every order id per symbol (allOrders, myTrades), leg client ids (listStatus), algo types,
-// execution ids and the client ids of cancels. Reset replaces the engine; listeners survive.
+// execution ids, the client ids of cancels and rolling 24-hour ticker statistics. Reset
+// replaces the engine; listeners survive.
 
 import type { Market } from "../../../domain/instrument/index.ts";
 import type { Clock } from "../../../ports/clock.ts";
@@ -14,6 +15,7 @@ import {
   type SimEventListener,
 } from "../engine/index.ts";
 import { SimStateStore } from "../sim-state-store.ts";
+import { TickerStats } from "./ticker-stats.ts";
 
 /** Order ids remembered per (market, symbol) for allOrders and myTrades. */
 export const orderIdsPerSymbolMax = orderHistoryMax;
@@ -59,6 +61,8 @@ export class VenueState {
   private readonly cancelIds = new Map<string, string>();
   private cancelCount = 0;
   private executionCount = 0;
+  /** 24-hour price and volume statistics, fed by the engine's events. */
+  readonly stats = new TickerStats();
   /** True when the engine came from the state file. */
   readonly resumed: boolean;
 
@@ -99,6 +103,7 @@ export class VenueState {
     this.clientIds.clear();
     this.algoTypes.clear();
     this.cancelIds.clear();
+    this.stats.reset();
     this.current = this.createEngine(null);
   }
 
@@ -145,6 +150,7 @@ export class VenueState {
     if (event.kind === "ALGO_UPDATE") {
       remember(this.algoTypes, event.algo.algoId, event.algo.type, rememberedIdsMax);
     }
+    this.stats.onEvent(event);
     for (const listener of this.listeners) listener(event);
   }
 

@@ -1,0 +1,96 @@
+// Catalogue endpoints a generic Binance client reads while it loads markets and currencies, so
+// that start-up works against the simulator unchanged: the wallet's coin list (GET
+// /sapi/v1/capital/config/getall, every spot asset with its balance; no deposit or withdrawal
+// networks), the margin pair lists (empty: the simulator has no margin trading) and the COIN-M
+// exchangeInfo (no symbols: the simulator has no COIN-M products).
+
+import { rateLimitsOf } from "./exchange-info.ts";
+import { answer, type HandlerContext, type HandlerResult, type Route, weight } from "./route.ts";
+import type { Json } from "./spot-views.ts";
+import { spot } from "./wire-format.ts";
+
+const coinNames: Readonly<Record<string, string>> = {
+  BTC: "Bitcoin",
+  ETH: "Ethereum",
+  USDT: "TetherUS",
+  BNB: "BNB",
+};
+
+/** One coin of GET /sapi/v1/capital/config/getall. */
+function coinInfo(asset: string, free: string, locked: string): Json {
+  return {
+    coin: asset,
+    depositAllEnable: false,
+    withdrawAllEnable: false,
+    name: coinNames[asset] ?? asset,
+    free,
+    locked,
+    freeze: "0",
+    withdrawing: "0",
+    ipoing: "0",
+    ipoable: "0",
+    storage: "0",
+    isLegalMoney: false,
+    trading: true,
+    networkList: [],
+  };
+}
+
+function allCoins(context: HandlerContext): HandlerResult {
+  const balances = context.venue.engine.spotBalances(context.nowMs);
+  return answer(balances.map((b) => coinInfo(b.asset, spot(b.free), spot(b.locked))));
+}
+
+function noMarginPairs(): HandlerResult {
+  return answer([]);
+}
+
+/** The COIN-M document: Binance's top-level fields, no symbols. */
+function coinMarginedExchangeInfo(context: HandlerContext): HandlerResult {
+  return answer({
+    timezone: "UTC",
+    serverTime: context.nowMs,
+    rateLimits: rateLimitsOf("FUT"),
+    exchangeFilters: [],
+    symbols: [],
+  });
+}
+
+export const catalogRoutes: readonly Route[] = [
+  {
+    method: "GET",
+    path: "/sapi/v1/capital/config/getall",
+    market: "SPOT",
+    security: "SIGNED",
+    kind: "ACCOUNT",
+    weight: weight(10),
+    handle: allCoins,
+  },
+  {
+    method: "GET",
+    path: "/sapi/v1/margin/allPairs",
+    market: "SPOT",
+    security: "API_KEY",
+    kind: "MARKET_DATA",
+    weight: weight(1),
+    handle: noMarginPairs,
+  },
+  {
+    method: "GET",
+    path: "/sapi/v1/margin/isolated/allPairs",
+    market: "SPOT",
+    security: "SIGNED",
+    kind: "MARKET_DATA",
+    weight: weight(10),
+    handle: noMarginPairs,
+  },
+  {
+    method: "GET",
+    path: "/dapi/v1/exchangeInfo",
+    market: "FUT",
+    security: "NONE",
+    kind: "MARKET_DATA",
+    weight: weight(1),
+    handle: coinMarginedExchangeInfo,
+  },
+];
