@@ -36,7 +36,7 @@ import type { BookSnapshot, ExchangeError, ExchangeGateway } from "../../ports/e
 import type { Logger } from "../../ports/logger.ts";
 import type { MarketData } from "../../ports/market-data.ts";
 import type { Metrics } from "../../ports/metrics.ts";
-import type { StrategyEvent } from "../../ports/order-store.ts";
+import type { OutboxEvent, StrategyEvent } from "../../ports/order-store.ts";
 import type {
   ClaimedTwapTask,
   TwapPlannedSlice,
@@ -50,7 +50,7 @@ import type { ExecutionMetrics } from "../shared/execution-metrics.ts";
 import type { IntentLedger, IntentState } from "../shared/intent-ledger.ts";
 import { bookTop3, midPrice } from "../shared/market.ts";
 import { errorCode, sendOrder } from "../shared/order-sender.ts";
-import { routeDecision } from "../shared/router-events.ts";
+import { type RecordedDecision, routeDecision } from "../shared/router-events.ts";
 import type { RouteTableHolder } from "../shared/route-table-holder.ts";
 import type { RuleBook } from "../shared/rule-book.ts";
 import type { SpreadTracker } from "../shared/spread-tracker.ts";
@@ -119,6 +119,8 @@ interface SliceRun {
   failure: { code: string; message: string } | null;
   /** The one-hour spread mean before the last snapshot's sample. */
   meanBeforeSample: number | null;
+  /** Decisions not yet written (they go with the next save). */
+  readonly decisions: RecordedDecision[];
 }
 
 export function sliceIds(intentId: string, index: number): SliceIds {
@@ -171,6 +173,7 @@ export class TwapSlices {
       state,
       failure: null,
       meanBeforeSample: null,
+      decisions: [],
     };
     const existing = this.sliceOrders(run);
     if (existing.length > 0) {
@@ -250,7 +253,9 @@ export class TwapSlices {
     const splitPlan = decision.action === "split" ? this.splitPlan(run, decision.sliceCount) : null;
     const action =
       decision.action === "split" && splitPlan === null ? "switch_to_limit" : decision.action;
-    await this.decide(run, action, probe.reason, inputs);
+    // A decision to send is stored with the slice order; one that holds the slice back, now.
+    this.decide(run, action, probe.reason, inputs);
+    if (action === "delay" || splitPlan !== null) await this.flushDecisions(run);
     if (decision.action === "delay") {
       const outcome = await this.reschedule(task, run.owner, {
         dueMs: deps.clock.nowMs() + decision.delayMs,
@@ -328,7 +333,7 @@ export class TwapSlices {
       midAtSend: midPrice(snapshot),
       createdAtMs: deps.clock.nowMs(),
     });
-    run.state = await deps.ledger.save(run.state, { orders: [order] });
+    run.state = await deps.ledger.save(run.state, { orders: [order], ...this.takeDecisions(run) });
     await this.sendAndStore(run, order, snapshot);
   }
 
@@ -518,26 +523,38 @@ export class TwapSlices {
     return snapshot;
   }
 
-  private async decide(
+  /** Records a routing decision; it is written with the run's next save (or a flush). */
+  private decide(
     run: SliceRun,
     decision: string,
     reason: string,
     inputs: Record<string, unknown>,
-  ): Promise<void> {
+  ): void {
     const nowMs = this.deps.clock.nowMs();
-    const recorded = routeDecision({
-      intentId: run.task.intentId,
-      orderId: run.parent.orderId,
-      decision,
-      reason,
-      inputs: jsonInputs(inputs),
-      tag: `s${run.task.sliceIndex + 1}-${run.task.splits}-${run.task.spreadDelays}-${nowMs}`,
-      nowMs,
-    });
-    run.state = await this.deps.ledger.save(run.state, {
-      strategyEvents: [recorded.strategyEvent],
-      outbox: [recorded.outbox],
-    });
+    run.decisions.push(
+      routeDecision({
+        intentId: run.task.intentId,
+        orderId: run.parent.orderId,
+        decision,
+        reason,
+        inputs: jsonInputs(inputs),
+        tag: `s${run.task.sliceIndex + 1}-${run.task.splits}-${run.task.spreadDelays}-${nowMs}`,
+        nowMs,
+      }),
+    );
+  }
+
+  private async flushDecisions(run: SliceRun): Promise<void> {
+    if (run.decisions.length === 0) return;
+    run.state = await this.deps.ledger.save(run.state, this.takeDecisions(run));
+  }
+
+  private takeDecisions(run: SliceRun): { strategyEvents: StrategyEvent[]; outbox: OutboxEvent[] } {
+    const taken = run.decisions.splice(0);
+    return {
+      strategyEvents: taken.map((each) => each.strategyEvent),
+      outbox: taken.map((each) => each.outbox),
+    };
   }
 
   private renew(run: SliceRun): Promise<boolean> {
