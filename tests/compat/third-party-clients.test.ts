@@ -114,6 +114,13 @@ describe(`ccxt ${versionOf("ccxt")}`, () => {
     expect(quotes[spotSymbol]!.bid!).toBeLessThan(quotes[spotSymbol]!.ask!);
   });
 
+  test("fetchTime, fetchStatus, fetchTradingFee", async () => {
+    expect(Math.abs((await exchange.fetchTime())! - Date.now())).toBeLessThan(5_000);
+    expect((await exchange.fetchStatus()).status).toBe("ok");
+    const fee = await exchange.fetchTradingFee(spotSymbol);
+    expect(fee).toMatchObject({ symbol: spotSymbol, maker: 0.001, taker: 0.001 });
+  });
+
   test("fetchBalance: spot and future", async () => {
     const spot = await exchange.fetchBalance();
     expect(spot["USDT"]).toMatchObject({ free: 100_000, used: 0, total: 100_000 });

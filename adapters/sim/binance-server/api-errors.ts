@@ -83,6 +83,7 @@ export const futuresErrors = {
   marginTypePosition: () =>
     failure(-4048, "Margin type cannot be changed if there exists position."),
   positionSide: () => failure(-4061, "Order's position side does not match user's setting."),
+  positionSideUnchanged: () => failure(-4059, "No need to change position side."),
   useAlgoEndpoint: () =>
     failure(
       -4120,

@@ -1,11 +1,21 @@
 // Catalogue endpoints a generic Binance client reads while it loads markets and currencies, so
 // that start-up works against the simulator unchanged: the wallet's coin list (GET
 // /sapi/v1/capital/config/getall, every spot asset with its balance; no deposit or withdrawal
-// networks), the margin pair lists (empty: the simulator has no margin trading) and the COIN-M
-// exchangeInfo (no symbols: the simulator has no COIN-M products).
+// networks), the margin pair lists (empty: the simulator has no margin trading), the COIN-M
+// exchangeInfo (no symbols: the simulator has no COIN-M products), the system status (always
+// normal) and the spot trade fees (the venue's commission).
 
+import { formatDecimal, normalize } from "../../../domain/decimal/index.ts";
 import { rateLimitsOf } from "./exchange-info.ts";
-import { answer, type HandlerContext, type HandlerResult, type Route, weight } from "./route.ts";
+import {
+  answer,
+  type HandlerContext,
+  type HandlerResult,
+  invalid,
+  optionalSymbol,
+  type Route,
+  weight,
+} from "./route.ts";
 import type { Json } from "./spot-views.ts";
 import { spot } from "./wire-format.ts";
 
@@ -41,6 +51,28 @@ function allCoins(context: HandlerContext): HandlerResult {
   return answer(balances.map((b) => coinInfo(b.asset, spot(b.free), spot(b.locked))));
 }
 
+/** GET /sapi/v1/asset/tradeFee: one row per spot symbol (or the one asked for). */
+function tradeFees(context: HandlerContext): HandlerResult {
+  const symbol = optionalSymbol(context, "SPOT");
+  if (context.read.failure !== null) return invalid(context.read)!;
+  const { engine } = context.venue;
+  const rates = engine.commission("SPOT");
+  const names =
+    symbol === null
+      ? engine
+          .symbolSpecs()
+          .filter((spec) => spec.rules.market === "SPOT")
+          .map((spec) => spec.rules.symbol)
+      : [symbol];
+  return answer(
+    names.map((name) => ({
+      symbol: name,
+      makerCommission: formatDecimal(normalize(rates.maker)),
+      takerCommission: formatDecimal(normalize(rates.taker)),
+    })),
+  );
+}
+
 function noMarginPairs(): HandlerResult {
   return answer([]);
 }
@@ -57,6 +89,24 @@ function coinMarginedExchangeInfo(context: HandlerContext): HandlerResult {
 }
 
 export const catalogRoutes: readonly Route[] = [
+  {
+    method: "GET",
+    path: "/sapi/v1/system/status",
+    market: "SPOT",
+    security: "NONE",
+    kind: "MARKET_DATA",
+    weight: weight(1),
+    handle: () => answer({ status: 0, msg: "normal" }),
+  },
+  {
+    method: "GET",
+    path: "/sapi/v1/asset/tradeFee",
+    market: "SPOT",
+    security: "SIGNED",
+    kind: "ACCOUNT",
+    weight: weight(1),
+    handle: tradeFees,
+  },
   {
     method: "GET",
     path: "/sapi/v1/capital/config/getall",

@@ -324,6 +324,18 @@ function positionMode(): HandlerResult {
   return answer({ dualSidePosition: false });
 }
 
+/**
+ * POST /fapi/v1/positionSide/dual: the account is in one-way mode, so asking for it again is
+ * Binance's -4059; hedge mode is not simulated (-1020).
+ */
+function changePositionMode(context: HandlerContext): HandlerResult {
+  const read = context.read;
+  read.required("dualSidePosition");
+  const dual = read.flag("dualSidePosition");
+  if (read.failure !== null) return invalid(read)!;
+  return refuse(dual ? errors.unsupportedOperation() : futuresErrors.positionSideUnchanged());
+}
+
 function listenKeyCreate(context: HandlerContext): HandlerResult {
   return answer({ listenKey: context.listenKeys.create(context.nowMs) });
 }
@@ -360,6 +372,7 @@ export const futuresRoutes: readonly Route[] = [
   route("GET", "/fapi/v1/symbolConfig", "ACCOUNT", weight(5), symbolConfigs),
   route("GET", "/fapi/v1/leverageBracket", "ACCOUNT", weight(1), leverageBracket),
   route("GET", "/fapi/v1/positionSide/dual", "ACCOUNT", weight(30), positionMode),
+  route("POST", "/fapi/v1/positionSide/dual", "ACCOUNT", weight(1), changePositionMode),
   route("GET", "/fapi/v2/positionRisk", "ACCOUNT", weight(5), positionRisk(2)),
   route("GET", "/fapi/v3/positionRisk", "ACCOUNT", weight(5), positionRisk(3)),
   route("GET", "/fapi/v2/account", "ACCOUNT", weight(5), accountInfo(2)),

@@ -1,7 +1,8 @@
 // Endpoints generic Binance clients call that the simulator first lacked or answered loosely
 // (found by running ccxt, the `binance` package and Binance's own connectors against it):
 // 24-hour tickers, `symbols` on spot tickers, leverage brackets, the open-order query, the coin
-// list, margin pairs, the COIN-M exchangeInfo and the id / time-window rules of trade history.
+// list, margin pairs, the COIN-M exchangeInfo, system status, trade fees, the position-mode
+// switch, a cancel sent as a form body, and the id / time-window rules of trade history.
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { ManualClock } from "../../../adapters/clock/manual-clock.ts";
@@ -231,6 +232,46 @@ describe("catalogue endpoints", () => {
     expect(info.body).toMatchObject({ timezone: "UTC", exchangeFilters: [], symbols: [] });
     expect(info.body.serverTime).toBe(server.clock.nowMs());
     expect(info.body.rateLimits.length).toBeGreaterThan(0);
+  });
+});
+
+describe("status, fees, position mode, cancel in the body", () => {
+  test("system status is normal; trade fees are the venue's spot commission", async () => {
+    const status = await plain(server, "GET", "/sapi/v1/system/status");
+    expect(status.body).toEqual({ status: 0, msg: "normal" });
+    const fees = await signed(server, "GET", "/sapi/v1/asset/tradeFee", { symbol: "BTCUSDT" });
+    expect(fees.body).toEqual([
+      { symbol: "BTCUSDT", makerCommission: "0.001", takerCommission: "0.001" },
+    ]);
+    const all = await signed(server, "GET", "/sapi/v1/asset/tradeFee");
+    expect(all.body).toHaveLength(2);
+  });
+
+  test("one-way mode again is -4059; hedge mode is not simulated; the mode stays", async () => {
+    const path = "/fapi/v1/positionSide/dual";
+    const same = await signed(server, "POST", path, { dualSidePosition: "false" });
+    expect(same.body).toEqual({ code: -4059, msg: "No need to change position side." });
+    const hedge = await signed(server, "POST", path, { dualSidePosition: "true" });
+    expect(hedge.body.code).toBe(-1020);
+    const missing = await signed(server, "POST", path);
+    expect(missing.body.code).toBe(-1102);
+    expect((await signed(server, "GET", path)).body).toEqual({ dualSidePosition: false });
+  });
+
+  test("a spot cancel with its parameters in a form body (DELETE) works", async () => {
+    const top = await plain(server, "GET", "/api/v3/ticker/bookTicker?symbol=BTCUSDT");
+    const placed = await signed(server, "POST", "/api/v3/order", {
+      symbol: "BTCUSDT",
+      side: "BUY",
+      type: "LIMIT",
+      timeInForce: "GTC",
+      quantity: "0.001",
+      price: (Math.floor(Number(top.body.bidPrice) * 0.97 * 100) / 100).toFixed(2),
+    });
+    expect(placed.body.status).toBe("NEW");
+    const ref = { symbol: "BTCUSDT", orderId: String(placed.body.orderId) };
+    const canceled = await signed(server, "DELETE", "/api/v3/order", ref, { inBody: true });
+    expect(canceled.body).toMatchObject({ orderId: placed.body.orderId, status: "CANCELED" });
   });
 });
 
