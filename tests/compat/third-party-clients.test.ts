@@ -212,6 +212,10 @@ describe(`ccxt ${versionOf("ccxt")}`, () => {
       trigger: true,
     });
     expect(after).toEqual([]);
+    const history = await exchange.fetchOrders(swapSymbol, undefined, undefined, {
+      trigger: true,
+    });
+    expect(history.map((order) => [order.id, order.status])).toEqual([[stopId, "canceled"]]);
   });
 
   test("a STOP_MARKET sent to /fapi/v1/order is -4120, as on Binance since 2025-12-09", async () => {

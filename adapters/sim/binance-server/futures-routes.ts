@@ -213,6 +213,26 @@ function openAlgos(context: HandlerContext): HandlerResult {
   return answer(open.map((algo) => algoView(context.venue, algo)));
 }
 
+/** GET /fapi/v1/allAlgoOrders: the symbol's algo orders, by Binance's history rules. */
+function allAlgos(context: HandlerContext): HandlerResult {
+  const spec = symbolSpec(context, "FUT");
+  const query = readHistoryQuery(context.read, "algoId", historyWindowMs);
+  if (spec === null || query === null) return invalid(context.read)!;
+  const { venue, nowMs } = context;
+  const algos: SimAlgoOrder[] = [];
+  for (const algoId of venue.algoIds()) {
+    const found = venue.engine.queryAlgo({ algoId, clientAlgoId: null }, nowMs);
+    if (found.ok && found.value.symbol === spec.rules.symbol) algos.push(found.value);
+  }
+  const chosen = selectHistory(
+    algos,
+    (algo) => algo.algoId,
+    (algo) => algo.createdMs,
+    query,
+  );
+  return answer(chosen.map((algo) => algoView(venue, algo)));
+}
+
 function cancelOpenAlgos(context: HandlerContext): HandlerResult {
   const spec = symbolSpec(context, "FUT");
   if (spec === null) return invalid(context.read)!;
@@ -366,6 +386,7 @@ export const futuresRoutes: readonly Route[] = [
   route("DELETE", "/fapi/v1/algoOrder", "CANCEL", weight(1), cancelAlgo),
   route("GET", "/fapi/v1/algoOrder", "QUERY", weight(1), queryAlgo),
   route("GET", "/fapi/v1/openAlgoOrders", "QUERY", byCount(1, 40), openAlgos),
+  route("GET", "/fapi/v1/allAlgoOrders", "QUERY", weight(5), allAlgos),
   route("DELETE", "/fapi/v1/algoOpenOrders", "CANCEL", weight(1), cancelOpenAlgos),
   route("POST", "/fapi/v1/leverage", "ACCOUNT", weight(1), leverage),
   route("POST", "/fapi/v1/marginType", "ACCOUNT", weight(1), marginType),

@@ -1,6 +1,7 @@
-// Which history rows allOrders, myTrades and userTrades answer, by Binance's rules: from an id
-// (orderId / fromId) the first `limit` rows at or after it; from startTime the first rows in the
-// window; otherwise the most recent `limit` rows before endTime (or now). Rows are oldest first.
+// Which history rows allOrders, myTrades, userTrades and allAlgoOrders answer, by Binance's rules:
+// from an id (orderId / fromId / algoId) the first `limit` rows at or after it; from startTime the
+// first rows in the window; otherwise the most recent `limit` rows up to endTime (or now). Rows
+// are oldest first.
 
 import { errors } from "./api-errors.ts";
 import type { ParamReader } from "./request-params.ts";
@@ -22,7 +23,7 @@ export interface HistoryQuery {
  */
 export function readHistoryQuery(
   read: ParamReader,
-  idParam: "orderId" | "fromId",
+  idParam: "orderId" | "fromId" | "algoId",
   windowMsMax: number | null,
 ): HistoryQuery | null {
   const fromId = read.integer(idParam);

@@ -175,6 +175,11 @@ export class VenueState {
     return this.clientIds.get(`${market}:${orderId}`) ?? null;
   }
 
+  /** Every remembered algo id, oldest first. */
+  algoIds(): number[] {
+    return [...this.algoTypes.keys()].sort((a, b) => a - b);
+  }
+
   algoTypeOf(algoId: number): SimAlgoType | null {
     return this.algoTypes.get(algoId) ?? null;
   }

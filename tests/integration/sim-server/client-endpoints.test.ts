@@ -177,6 +177,40 @@ describe("futures account extras", () => {
     expect(unsigned.body.code).toBe(-1102);
   });
 
+  test("allAlgoOrders lists a symbol's algo orders, open and ended, from an algoId", async () => {
+    const top = await plain(server, "GET", "/fapi/v1/ticker/bookTicker?symbol=BTCUSDT");
+    const trigger = (Math.floor(Number(top.body.bidPrice) * 0.9 * 10) / 10).toFixed(1);
+    const place = (symbol: string, triggerPrice: string) =>
+      signed(server, "POST", "/fapi/v1/algoOrder", {
+        algoType: "CONDITIONAL",
+        symbol,
+        side: "SELL",
+        type: "STOP_MARKET",
+        quantity: "0.002",
+        triggerPrice,
+        reduceOnly: "true",
+      });
+    const first = (await place("BTCUSDT", trigger)).body;
+    const second = (await place("BTCUSDT", trigger)).body;
+    const ethTop = await plain(server, "GET", "/fapi/v1/ticker/bookTicker?symbol=ETHUSDT");
+    const ethTrigger = (Math.floor(Number(ethTop.body.bidPrice) * 0.9 * 100) / 100).toFixed(2);
+    expect((await place("ETHUSDT", ethTrigger)).status).toBe(200);
+    await signed(server, "DELETE", "/fapi/v1/algoOrder", { algoId: String(first.algoId) });
+    const all = await signed(server, "GET", "/fapi/v1/allAlgoOrders", { symbol: "BTCUSDT" });
+    const rows = all.body.map((algo: Wire) => [algo.algoId, algo.algoStatus]);
+    expect(rows).toEqual([
+      [first.algoId, "CANCELED"],
+      [second.algoId, "NEW"],
+    ]);
+    const from = await signed(server, "GET", "/fapi/v1/allAlgoOrders", {
+      symbol: "BTCUSDT",
+      algoId: String(second.algoId),
+    });
+    expect(from.body.map((algo: Wire) => algo.algoId)).toEqual([second.algoId]);
+    await signed(server, "DELETE", "/fapi/v1/algoOpenOrders", { symbol: "BTCUSDT" });
+    await signed(server, "DELETE", "/fapi/v1/algoOpenOrders", { symbol: "ETHUSDT" });
+  });
+
   test("openOrder finds a resting order; once cancelled it does not exist", async () => {
     const top = await plain(server, "GET", "/fapi/v1/ticker/bookTicker?symbol=BTCUSDT");
     const placed = await signed(server, "POST", "/fapi/v1/order", {
