@@ -186,6 +186,36 @@ export class TwapSlices {
     return this.finish(run);
   }
 
+  /**
+   * A task claimed too often without being handed on (each claim crashed or lost its lease): the
+   * plan stops here with an ERROR alert, and the parent ends with what its slices filled.
+   */
+  async abandon(task: ClaimedTwapTask, owner: string): Promise<void> {
+    const { deps } = this;
+    const nowMs = deps.clock.nowMs();
+    const state = await deps.ledger.load(task.intentId);
+    const parent = state?.orders.find((order) => order.orderId === state.record.orderId);
+    if (state !== null && parent !== undefined && !isTerminal(parent.status)) {
+      const message = `TWAP slice ${task.sliceIndex + 1} was claimed ${task.claims} times without finishing; the plan stops`;
+      const children = childrenOf(parent, state.orders);
+      await deps.ledger.save(state, {
+        orders: [finalizeParent(parent, children, true, nowMs)],
+        failure: { code: "TWAP_ABANDONED", message },
+        alerts: [
+          {
+            alertId: `twap-abandoned:${task.intentId}:${nowMs}`,
+            level: "ERROR",
+            code: "TWAP_ABANDONED",
+            message,
+            refs: { intent_id: task.intentId, order_id: parent.orderId },
+            tsMs: nowMs,
+          },
+        ],
+      });
+    }
+    await deps.queue.complete(task.intentId, owner, null);
+  }
+
   // ---- a fresh slice ----------------------------------------------------------------------------
 
   private async start(run: SliceRun): Promise<SliceOutcome | "sent"> {

@@ -17,7 +17,7 @@ export interface TwapTickSettings {
   readonly inFlightMax: number;
   /** The longest sleep: tasks another instance queued are seen at least this often. */
   readonly idleWakeMs: number;
-  /** A task claimed this often without being handed on is dropped (with an error log). */
+  /** A task claimed this often without being handed on stops its plan (with an alert). */
   readonly claimsMax: number;
 }
 
@@ -98,11 +98,11 @@ export class TwapTick {
   private async runTask(task: ClaimedTwapTask): Promise<void> {
     const { deps } = this;
     if (task.claims > deps.settings.claimsMax) {
-      deps.logger.error("TWAP task claimed too often; dropped", {
+      deps.logger.error("TWAP task claimed too often; the plan stops", {
         intentId: task.intentId,
         claims: task.claims,
       });
-      await deps.queue.complete(task.intentId, deps.owner, null);
+      await deps.mutex.run(task.intentId, () => deps.slices.abandon(task, deps.owner));
       return;
     }
     await deps.mutex.run(task.intentId, () => deps.slices.run(task, deps.owner));

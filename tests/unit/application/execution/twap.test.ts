@@ -373,6 +373,30 @@ describe("TWAP queue leases", () => {
     expect(sliceRequests(venue).map((request) => request.atMs - t0)).toEqual([10_000]);
   });
 
+  test("a task whose every claim dies is abandoned after claimsMax, with an alert", async () => {
+    const clock = new ManualClock(t0);
+    const queue = new MemoryTwapQueue();
+    const { venue, app } = await setUp({ clock, queue, leaseMs: 1_000, owner: "owner-b" });
+    await app.place.execute(intent({ qty: "0.02", execPolicy: twapPolicy(2, 100) }));
+    // Twenty instances in a row claim it and die.
+    for (let claim = 0; claim < 20; claim += 1) {
+      expect(await queue.claim(`dead-${claim}`, clock.nowMs(), 1_000, 1)).toHaveLength(1);
+      await clock.advanceMs(1_000);
+    }
+    await app.runFor(100, 10);
+    expect(sliceRequests(venue)).toHaveLength(0);
+    expect(await queue.size()).toBe(0);
+    const state = await app.ledger.load("exec-1");
+    expect(state === null ? null : app.ledger.preview(state, {}).result).toMatchObject({
+      status: "REJECTED",
+      code: "TWAP_ABANDONED",
+    });
+    expect((await app.store.recentAlerts(5))[0]).toMatchObject({
+      level: "ERROR",
+      code: "TWAP_ABANDONED",
+    });
+  });
+
   test("two instances ticking on one queue and store run every slice exactly once", async () => {
     const clock = new ManualClock(t0);
     const queue = new MemoryTwapQueue();
