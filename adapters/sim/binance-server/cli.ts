@@ -3,7 +3,7 @@
 //   bun run sim:binance -- --port <n> --seed <n> --scenario <name>
 //       [--host 127.0.0.1] [--api-key <64 chars>] [--api-secret <64 chars>]
 //       [--state <sqlite path>] [--fault-plan <json or file>] [--clock system|manual]
-//       [--start-ms <epoch ms, manual clock>]
+//       [--start-ms <epoch ms, manual clock>] [--rate-limit-scale <n> (multiplies Binance's limits)]
 //
 // `--port 0` picks a free port. The first line on stdout is exactly one JSON object:
 // {"base_url","ws_base_url","api_key","api_secret","seed","scenario","admin_path",...}; logs
@@ -36,6 +36,7 @@ const flagNames = new Set([
   "fault-plan",
   "clock",
   "start-ms",
+  "rate-limit-scale",
 ]);
 
 function readFlags(argv: readonly string[]): Flags | string {
@@ -96,6 +97,9 @@ export function parseCli(argv: readonly string[]): CliOptions | string {
   if (!isScenarioName(scenario)) return `--scenario must be one of ${scenarioNames.join(", ")}`;
   const clock = clockOf(flags);
   if (typeof clock === "string") return clock;
+  const rateLimitScale = integerFlag(flags, "rate-limit-scale", 1);
+  if (typeof rateLimitScale === "string" || rateLimitScale < 1)
+    return "--rate-limit-scale must be an integer >= 1";
   const planText = flags.get("fault-plan");
   const plan = planText === undefined ? undefined : faultPlan(planText);
   if (typeof plan === "string") return plan;
@@ -105,6 +109,7 @@ export function parseCli(argv: readonly string[]): CliOptions | string {
     scenario: scenario as ScenarioName,
     clock,
     statePath: flags.get("state") ?? null,
+    rateLimitScale,
     ...given("hostname", flags.get("host")),
     ...given("apiKey", flags.get("api-key")),
     ...given("apiSecret", flags.get("api-secret")),

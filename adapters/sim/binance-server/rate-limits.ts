@@ -28,7 +28,7 @@ const intervalMs: Readonly<Record<string, number>> = {
   DAY: 86_400_000,
 };
 
-function windowsOf(market: Market, type: string): Window[] {
+function windowsOf(market: Market, type: string, scale: number): Window[] {
   return rateLimitsOf(market)
     .filter((limit) => limit["rateLimitType"] === type)
     .map((limit) => {
@@ -37,7 +37,7 @@ function windowsOf(market: Market, type: string): Window[] {
       return {
         name: `${count}${unit.charAt(0)}`,
         intervalMs: count * (intervalMs[unit] ?? 60_000),
-        limit: Number(limit["limit"]),
+        limit: Number(limit["limit"]) * scale,
         startMs: 0,
         count: 0,
       };
@@ -58,15 +58,18 @@ export class RateLimits {
   /** The ban length in force (the fault plan's banMs, which may change at run time). */
   private readonly banMs: () => number;
 
-  constructor(banMs: () => number) {
+  /** `scale` multiplies every limit (1 = Binance's; benchmarks raise it to measure the venue). */
+  constructor(banMs: () => number, scale = 1) {
+    if (!Number.isInteger(scale) || scale < 1)
+      throw new Error("Condition failed: scale must be >= 1");
     this.banMs = banMs;
-    this.groups = { SPOT: this.group("SPOT"), FUT: this.group("FUT") };
+    this.groups = { SPOT: this.group("SPOT", scale), FUT: this.group("FUT", scale) };
   }
 
-  private group(market: Market): Group {
-    const weight = windowsOf(market, "REQUEST_WEIGHT")[0];
+  private group(market: Market, scale: number): Group {
+    const weight = windowsOf(market, "REQUEST_WEIGHT", scale)[0];
     if (weight === undefined) throw new Error(`Condition failed: no REQUEST_WEIGHT for ${market}`);
-    return { weight, orders: windowsOf(market, "ORDERS"), retryAfterUntilMs: 0 };
+    return { weight, orders: windowsOf(market, "ORDERS", scale), retryAfterUntilMs: 0 };
   }
 
   reset(): void {

@@ -58,6 +58,8 @@ export interface BinanceSimServerOptions {
   readonly holdMsMax?: number;
   /** Wall time an order answer waits after the user-data events it caused (default 2 ms). */
   readonly userEventLeadMs?: number;
+  /** Multiplies Binance's rate limits (default 1); benchmarks raise it to measure the venue. */
+  readonly rateLimitScale?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -135,7 +137,7 @@ class SimServerRuntime {
     });
     this.startPlan = options.faultPlan ?? noFaults;
     this.faults = new FaultDecider(this.startPlan, this.venue.seed);
-    this.limits = new RateLimits(() => this.faults.plan().banMs);
+    this.limits = new RateLimits(() => this.faults.plan().banMs, options.rateLimitScale ?? 1);
     this.held = new HeldResponses(options.holdMsMax ?? holdMsMaxDefault);
     this.users = new UserStreams({
       venue: this.venue,

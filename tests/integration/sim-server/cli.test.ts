@@ -75,6 +75,11 @@ describe("cli", () => {
     expect(parseCli(["--scenario", "storm"])).toStartWith("--scenario must be one of");
     expect(parseCli(["--fault-plan", '{"latency":{"kind":"SLOW"}}'])).toStartWith("--fault-plan:");
     expect(parseCli(["--port"])).toBe("--port needs a value");
+    expect(parseCli(["--rate-limit-scale", "0"])).toBe(
+      "--rate-limit-scale must be an integer >= 1",
+    );
+    const scaled = parseCli(["--rate-limit-scale", "50"]);
+    expect(typeof scaled !== "string" && scaled.server.rateLimitScale).toBe(50);
   });
 
   test("bad arguments exit with code 2", async () => {
