@@ -22,6 +22,7 @@ import { ExecutionMetrics } from "./application/shared/execution-metrics.ts";
 import { OrderEventFeed } from "./application/shared/order-event-feed.ts";
 import { RouteTableHolder } from "./application/shared/route-table-holder.ts";
 import { SpreadTracker } from "./application/shared/spread-tracker.ts";
+import { TwapRecovery } from "./application/twap-tick/twap-recovery.ts";
 import { defaultTwapSliceSettings, TwapSlices } from "./application/twap-tick/twap-slice.ts";
 import { defaultTwapTickSettings, TwapTick } from "./application/twap-tick/twap-tick.ts";
 import { ReconcileOrders } from "./application/reconcile/reconcile-orders.ts";
@@ -107,6 +108,8 @@ async function publishLatencyQuantiles(
   ]);
 }
 
+/** Working TWAPs whose queue task went missing (a crash, a Redis restart) are looked for this often. */
+const twapRecoveryEveryMs = 60_000;
 /** Reconciliation runs this often, and after every user-stream reconnect. */
 const reconcileEveryMs = 60_000;
 const simTickEveryMs = 100;
@@ -262,6 +265,15 @@ async function openExecution(wiring: ExecutionWiring) {
     owner,
     settings: { ...defaultTwapTickSettings, leaseMs: config.twapLeaseMs },
   });
+  const recovery = new TwapRecovery({
+    clock,
+    store,
+    ledger,
+    queue,
+    rules: wiring.rules,
+    logger,
+    batchMax: 500,
+  });
   let wakeTick = () => {};
   const executors = {
     MAKER_THEN_TAKER: new MakerTakerExecutor({
@@ -317,6 +329,16 @@ async function openExecution(wiring: ExecutionWiring) {
           },
         },
       ];
+      loops.push(
+        startLoop(
+          "twap recovery",
+          async () => {
+            if ((await recovery.runOnce()) > 0) twapLoop.nudge();
+            return twapRecoveryEveryMs;
+          },
+          logger,
+        ),
+      );
       if (refresh !== null) {
         loops.push(
           startLoop(
