@@ -9,6 +9,7 @@ import { MemoryOrderStore } from "../../../../adapters/memory/memory-order-store
 import { MemoryTwapQueue } from "../../../../adapters/memory/memory-twap-queue.ts";
 import { add, dec, eq, formatDecimal, zero } from "../../../../domain/decimal/index.ts";
 import { routerOrderId } from "../../../../domain/order/index.ts";
+import { TwapRecovery } from "../../../../application/twap-tick/twap-recovery.ts";
 import { intent, startExecutionApp, t0, twapPolicy } from "./execution-harness.ts";
 import { ScriptedVenue } from "./scripted-venue.ts";
 
@@ -371,6 +372,41 @@ describe("TWAP queue leases", () => {
     expect(sliceRequests(venue)).toHaveLength(0);
     await app.runFor(2_000, 10);
     expect(sliceRequests(venue).map((request) => request.atMs - t0)).toEqual([10_000]);
+  });
+
+  test("a working TWAP whose task was lost (Redis restarted) is restored where it stood", async () => {
+    const clock = new ManualClock(t0);
+    const queue = new MemoryTwapQueue();
+    const { venue, app } = await setUp({ clock, queue });
+    await app.place.execute(intent({ qty: "0.03", execPolicy: twapPolicy(3, 1_000) }));
+    await app.runFor(1_500, 10);
+    expect(sliceRequests(venue)).toHaveLength(2);
+    // The queue loses the task.
+    await queue.claim("gone", clock.nowMs() + 10_000, 1_000, 10);
+    await queue.complete("exec-1", "gone", null);
+    const recovery = new TwapRecovery({
+      clock,
+      store: app.store,
+      ledger: app.ledger,
+      queue,
+      rules: app.rules,
+      logger: app.logger,
+      batchMax: 100,
+    });
+    expect(await recovery.runOnce()).toBe(1);
+    expect(await recovery.runOnce()).toBe(0);
+    await app.runFor(1_000, 10);
+    expect(sliceRequests(venue).map((request) => request.clientOrderId)).toEqual([
+      "exec-1/s1",
+      "exec-1/s2",
+      "exec-1/s3",
+    ]);
+    const state = await app.ledger.load("exec-1");
+    expect(state === null ? null : app.ledger.preview(state, {}).result).toMatchObject({
+      status: "FILLED",
+      exec: { slices_done: 3 },
+    });
+    expect(await recovery.runOnce()).toBe(0);
   });
 
   test("a task whose every claim dies is abandoned after claimsMax, with an alert", async () => {
