@@ -45,7 +45,7 @@ export interface GuardMeta {
   readonly priceSource: PriceSource;
   /** The emulated stop leg (ids from protectionIds().guardStop) exists. */
   readonly stopLeg: boolean;
-  /** The emulated take-profit leg (protectionIds().guardTakeProfit) exists: a watched trigger. */
+  /** The emulated take-profit leg (protectionIds().guardTarget) exists: a watched trigger. */
   readonly takeProfitLeg: boolean;
   readonly takeProfit: TakeProfitVenue;
   /** Parent of exit orders that are not an emulated leg. */
@@ -71,7 +71,7 @@ export function exitIdentity(meta: GuardMeta, state: GuardianState, attempt: num
   const stop = state.exitReason !== "TAKE_PROFIT_PRICE";
   const role: OrderRole = stop ? "SL" : "TP";
   const hasLeg = stop ? meta.stopLeg : meta.takeProfitLeg;
-  const leg = stop ? ids.guardStop : ids.guardTakeProfit;
+  const leg = stop ? ids.guardStop : ids.guardTarget;
   if (attempt === 1 && hasLeg) return { ...leg, role, isLeg: true, parentId: meta.entryOrderId };
   const parentId = hasLeg ? leg.orderId : meta.entryOrderId;
   return { ...ids.guardExit(attempt), role, isLeg: false, parentId };
@@ -82,7 +82,7 @@ export function guardOwnedOrderIds(meta: GuardMeta, state: GuardianState): strin
   const ids = protectionIds(meta.intentId);
   const owned: string[] = [];
   if (meta.stopLeg) owned.push(ids.guardStop.orderId);
-  if (meta.takeProfitLeg) owned.push(ids.guardTakeProfit.orderId);
+  if (meta.takeProfitLeg) owned.push(ids.guardTarget.orderId);
   for (let attempt = 1; attempt <= state.exitAttempt; attempt += 1) {
     owned.push(exitIdentity(meta, state, attempt).orderId);
   }

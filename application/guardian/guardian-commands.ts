@@ -25,6 +25,7 @@ import type {
   ExchangeGateway,
   ExchangeOrder,
   ExchangeResult,
+  WorkingType,
 } from "../../ports/exchange-gateway.ts";
 import type { GuardStore } from "../../ports/guard-store.ts";
 import type { Logger } from "../../ports/logger.ts";
@@ -60,6 +61,8 @@ export interface CommandHooks {
   /** Drops the guardian from this process. */
   forget(live: LiveGuard): void;
   readonly guards: GuardStore;
+  /** For a futures take-profit sent again. */
+  readonly workingType: WorkingType;
   readonly settings: {
     readonly unknownAfterMs: number;
     readonly exitResendMax: number;
@@ -77,6 +80,9 @@ const alertLevels: Readonly<Record<GuardianAlertCode, AlertLevel>> = {
 };
 
 /** A venue quantity in lot steps, rounded down (the guardian never exits more than it holds). */
+/** Times a take-profit that never arrived is sent again before the stop guards alone. */
+export const tpResendsMax = 5;
+
 export function stepsOf(qty: Decimal, step: Decimal): bigint {
   return isPositive(qty) ? countSteps(qty, step, "floor") : 0n;
 }
@@ -194,6 +200,7 @@ export class GuardianCommands {
   private async takeProfit(live: LiveGuard, call: TakeProfitCall): Promise<void> {
     const report = await takeProfitReport(this.deps.exchange, live.meta, call);
     if (call === "query") live.lastPollMs = this.deps.clock.nowMs();
+    if (report === "ABSENT") return this.takeProfitAbsent(live);
     if (report !== null) {
       const state = await this.saveVenue(live, report.orders, report.conditional);
       const step = live.meta.lotStep;
@@ -209,6 +216,138 @@ export class GuardianCommands {
     }
     const waiting = live.state.status === "TRIGGERED" && live.state.takeProfitLeg === "WORKING";
     if (call === "cancel" && waiting) this.hooks.apply(live, { kind: "TP_CANCEL_FAILED" });
+  }
+
+  /**
+   * The venue does not know the take-profit leg. A leg it never acknowledged may still arrive
+   * until its receive window has passed (DESIGN §6): until then the guardian asks again later.
+   * After it, the leg never arrived: while the guardian is armed it is sent again under the same
+   * id (a bounded number of times); once triggered, it executed nothing. A leg the venue once
+   * acknowledged executed what the store saw.
+   */
+  private async takeProfitAbsent(live: LiveGuard): Promise<void> {
+    const { meta } = live;
+    const tp = meta.takeProfit;
+    const ids =
+      tp.kind === "ORDER" || tp.kind === "CONDITIONAL"
+        ? [tp.orderId]
+        : tp.kind === "LIST"
+          ? tp.legOrderIds
+          : [];
+    const windowMs = this.hooks.settings.unknownAfterMs;
+    const outcome = await this.deps.mutex.run(meta.intentId, async () => {
+      const nowMs = this.deps.clock.nowMs();
+      const state = await this.deps.ledger.load(meta.intentId);
+      if (state === null) return { executedSteps: 0n };
+      const rows = state.orders.filter((order) => ids.includes(order.orderId));
+      const unsent = rows.filter((row) => row.exchangeOrderId === null && !isTerminal(row.status));
+      const sentAtMs = Math.max(...unsent.map((row) => row.updatedAtMs), 0);
+      if (unsent.length > 0 && nowMs - sentAtMs < windowMs) return { dueAtMs: sentAtMs + windowMs };
+      const resend = unsent[0];
+      const armed = live.state.status === "ARMED";
+      if (armed && resend !== undefined && unsent.length === 1 && live.tpResends < tpResendsMax) {
+        live.tpResends += 1;
+        const resent = await this.resendTakeProfit(live, state, resend);
+        if (resent !== null) return resent;
+      }
+      const closed = unsent.flatMap((row) => {
+        const change = applyEvent(row, "REJECTED", nowMs);
+        return change.ok ? [change.order] : [];
+      });
+      if (closed.length > 0) await this.deps.ledger.save(state, { orders: closed });
+      let executedSteps = 0n;
+      for (const row of rows) executedSteps += stepsOf(row.filledQty, meta.lotStep);
+      return { executedSteps };
+    });
+    if ("dueAtMs" in outcome) {
+      live.queryDueAtMs = outcome.dueAtMs;
+      return;
+    }
+    this.hooks.apply(live, { kind: "TP_FINAL", executedSteps: outcome.executedSteps });
+  }
+
+  /** Sends a take-profit that never arrived again, same id; null when the venue refuses it. */
+  private async resendTakeProfit(
+    live: LiveGuard,
+    state: IntentState,
+    row: Order,
+  ): Promise<{ dueAtMs: number } | null> {
+    const { exchange, clock } = this.deps;
+    const nowMs = clock.nowMs();
+    const windowMs = this.hooks.settings.unknownAfterMs;
+    if (live.meta.takeProfit.kind === "CONDITIONAL") {
+      const answer = await exchange.placeConditional({
+        symbol: row.symbol,
+        side: row.side,
+        type: row.type === "STOP_MARKET" ? "STOP_MARKET" : "TAKE_PROFIT_MARKET",
+        triggerPrice: row.stopPrice!,
+        workingType: this.hooks.workingType,
+        qty: row.qty,
+        reduceOnly: true,
+        closePosition: false,
+        clientAlgoId: row.clientOrderId,
+      });
+      if (answer.ok) {
+        await this.deps.ledger.save(state, { orders: [syncConditional(row, answer.value, nowMs)] });
+        return { dueAtMs: nowMs + windowMs };
+      }
+      return this.resendFailed(state, row, answer.error, nowMs);
+    }
+    const request = {
+      market: row.market,
+      symbol: row.symbol,
+      side: row.side,
+      type: row.type,
+      timeInForce: row.timeInForce,
+      qty: row.qty,
+      price: row.price,
+      stopPrice: row.stopPrice,
+      clientOrderId: row.clientOrderId,
+      reduceOnly: row.reduceOnly,
+    };
+    let sent = row;
+    let answer = await exchange.placeOrder(request);
+    if (!answer.ok && answer.error.kind === "POST_ONLY_REJECTED") {
+      // The market is already through the target: a plain limit there takes the profit now.
+      sent = { ...row, type: "LIMIT", timeInForce: "GTC" };
+      answer = await exchange.placeOrder({ ...request, type: "LIMIT", timeInForce: "GTC" });
+    }
+    if (!answer.ok) return this.resendFailed(state, sent, answer.error, nowMs);
+    const rules = this.deps.rules.get(row.market, row.symbol);
+    const synced = syncFromVenue(
+      sent,
+      answer.value,
+      answer.value.fills,
+      { rules, bookTop3: null },
+      nowMs,
+    );
+    await this.deps.ledger.save(state, {
+      orders: [synced.order],
+      fills: synced.newFills,
+      outbox: synced.newFills.map((fill) => fillEvent(synced.order, fill)),
+    });
+    return { dueAtMs: nowMs + windowMs };
+  }
+
+  /**
+   * An unknown outcome waits out a new window; a definite failure that did not reach the venue
+   * (5xx, 429, ban) is tried again shortly; a refusal ends the leg (null).
+   */
+  private async resendFailed(
+    state: IntentState,
+    row: Order,
+    error: ExchangeError,
+    nowMs: number,
+  ): Promise<{ dueAtMs: number } | null> {
+    const { settings } = this.hooks;
+    if (error.kind === "UNAVAILABLE" || error.kind === "RATE_LIMITED" || error.kind === "BANNED") {
+      const waitMs = error.kind === "RATE_LIMITED" ? error.retryAfterMs : settings.retryBackoffMs;
+      return { dueAtMs: nowMs + Math.max(waitMs, settings.retryBackoffMs) };
+    }
+    if (error.kind !== "OUTCOME_UNKNOWN") return null;
+    const change = applyEvent(row, "OUTCOME_UNKNOWN", nowMs);
+    if (change.ok) await this.deps.ledger.save(state, { orders: [change.order] });
+    return { dueAtMs: nowMs + settings.unknownAfterMs };
   }
 
   /** Folds venue answers into the stored rows of the guardian's intent; the saved state. */
@@ -509,7 +648,7 @@ export class GuardianCommands {
       const ids = protectionIds(meta.intentId);
       const emulated = [
         meta.stopLeg ? ids.guardStop.orderId : null,
-        meta.takeProfitLeg ? ids.guardTakeProfit.orderId : null,
+        meta.takeProfitLeg ? ids.guardTarget.orderId : null,
       ];
       const closed: Order[] = [];
       for (const order of state.orders) {

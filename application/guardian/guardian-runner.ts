@@ -10,7 +10,7 @@ import {
   guardianStep,
   touchedTrigger,
 } from "../../domain/protection/index.ts";
-import type { ExchangeEvent } from "../../ports/exchange-gateway.ts";
+import type { ExchangeEvent, WorkingType } from "../../ports/exchange-gateway.ts";
 import type { GuardStore } from "../../ports/guard-store.ts";
 import type { IntentState } from "../shared/intent-ledger.ts";
 import { type Guard, guardFromRecord, type GuardMeta } from "./guard-model.ts";
@@ -57,6 +57,8 @@ export const defaultGuardianSettings: GuardianSettings = {
 export interface GuardianDeps extends GuardianContext {
   readonly guards: GuardStore;
   readonly settings: GuardianSettings;
+  /** What a futures take-profit sent again triggers on (S4_WORKING_TYPE). */
+  readonly workingType?: WorkingType;
 }
 
 export type DisarmOutcome = "NONE" | "DISARMED" | "EXITING";
@@ -83,6 +85,7 @@ export class GuardianRunner {
       forget: (guard) => this.forget(guard),
       settings: deps.settings,
       guards: deps.guards,
+      workingType: deps.workingType ?? "MARK_PRICE",
     });
   }
 
@@ -93,6 +96,16 @@ export class GuardianRunner {
   /** The guardian of an intent as this process runs it; null when it runs none. */
   stateOf(intentId: string): GuardianState | null {
     return this.live.get(intentId)?.state ?? null;
+  }
+
+  /** How long an order sent with an unknown outcome may still arrive (settings). */
+  unknownAfterMs(): number {
+    return this.deps.settings.unknownAfterMs;
+  }
+
+  /** PRIMARY when this process runs a guardian that is the intent's stop, else BACKSTOP or null. */
+  roleOf(intentId: string): GuardMeta["role"] | null {
+    return this.live.get(intentId)?.meta.role ?? null;
   }
 
   /** Virtual legs, guard events and streams for `request`; the caller saves them, then activates. */

@@ -26,13 +26,16 @@ export interface TakeProfitReport {
 
 export type TakeProfitCall = "cancel" | "query";
 
+/** The venue answered, it does not know the leg (never arrived, or long gone), or it failed. */
+export type TakeProfitAnswer = TakeProfitReport | "ABSENT" | null;
+
 const venueTerminal = new Set(["FILLED", "CANCELED", "REJECTED", "EXPIRED"]);
 
 export async function takeProfitReport(
   exchange: ExchangeGateway,
   meta: GuardMeta,
   call: TakeProfitCall,
-): Promise<TakeProfitReport | null> {
+): Promise<TakeProfitAnswer> {
   const tp = meta.takeProfit;
   switch (tp.kind) {
     case "NONE":
@@ -51,13 +54,13 @@ async function orderReport(
   meta: GuardMeta,
   clientOrderId: string,
   call: TakeProfitCall,
-): Promise<TakeProfitReport | null> {
+): Promise<TakeProfitAnswer> {
   const ref = { market: meta.market, symbol: meta.symbol, clientOrderId };
   let answer: ExchangeResult<ExchangeOrder> | null =
     call === "cancel" ? await exchange.cancelOrder(ref) : null;
   // Already final, lost, or refused: the order as it stands answers for it.
   if (answer === null || !answer.ok) answer = await exchange.queryOrder(ref);
-  if (!answer.ok) return null;
+  if (!answer.ok) return answer.error.kind === "UNKNOWN_ORDER" ? "ABSENT" : null;
   const order = answer.value;
   const final = venueTerminal.has(order.status) ? order.filledQty : null;
   return { orders: [order], conditional: null, executed: order.filledQty, finalExecuted: final };
@@ -68,12 +71,12 @@ async function listReport(
   meta: GuardMeta,
   listClientOrderId: string,
   call: TakeProfitCall,
-): Promise<TakeProfitReport | null> {
+): Promise<TakeProfitAnswer> {
   const ref = { symbol: meta.symbol, listClientOrderId };
   let answer: ExchangeResult<OrderList> | null =
     call === "cancel" ? await exchange.cancelOrderList(ref) : null;
   if (answer === null || !answer.ok) answer = await exchange.queryOrderList(ref);
-  if (!answer.ok) return null;
+  if (!answer.ok) return answer.error.kind === "UNKNOWN_ORDER" ? "ABSENT" : null;
   const list = answer.value;
   let executed = zero;
   for (const order of list.orders) executed = add(executed, order.filledQty);
@@ -88,7 +91,7 @@ async function conditionalReport(
   meta: GuardMeta,
   clientAlgoId: string,
   call: TakeProfitCall,
-): Promise<TakeProfitReport | null> {
+): Promise<TakeProfitAnswer> {
   let answer: ExchangeResult<ConditionalOrder> | null =
     call === "cancel" ? await exchange.cancelConditional(meta.symbol, clientAlgoId) : null;
   if (answer === null || !answer.ok)

@@ -29,6 +29,8 @@ export class LiveGuard {
   /** Resends of the current exit attempt after definite, retryable failures. */
   resends = 0;
   resendsAttempt = 0;
+  /** Take-profit legs sent again after they never arrived. */
+  tpResends = 0;
   lastPollMs: number;
   lastRenewMs: number;
 

@@ -162,9 +162,7 @@ function emulatedLegs(request: ArmRequest, meta: GuardMeta, watched: Decimal | n
     orders.push(leg(ids.guardStop, "SL", fut ? "STOP_MARKET" : "STOP_LOSS", request.stopPrice));
   }
   if (meta.takeProfitLeg && watched !== null) {
-    orders.push(
-      leg(ids.guardTakeProfit, "TP", fut ? "TAKE_PROFIT_MARKET" : "TAKE_PROFIT", watched),
-    );
+    orders.push(leg(ids.guardTarget, "TP", fut ? "TAKE_PROFIT_MARKET" : "TAKE_PROFIT", watched));
   }
   return orders;
 }

@@ -12,7 +12,7 @@ export function isConditionalLeg(order: Order): boolean {
   if (order.type !== "STOP_MARKET" && order.type !== "TAKE_PROFIT_MARKET") return false;
   // A guardian's emulated leg carries the same type but never reaches the venue as one.
   const ids = protectionIds(order.intentId);
-  return order.orderId !== ids.guardStop.orderId && order.orderId !== ids.guardTakeProfit.orderId;
+  return order.orderId !== ids.guardStop.orderId && order.orderId !== ids.guardTarget.orderId;
 }
 
 /** The leg after the venue's view of its algo order; the same object when nothing changes. */

@@ -13,6 +13,7 @@ import type { PreparedArm } from "../guardian/guardian-runner.ts";
 import type { TakeProfitVenue } from "../guardian/guard-model.ts";
 import type { IntentState } from "../shared/intent-ledger.ts";
 import { syncConditional } from "./conditional-legs.ts";
+import { closedPlaceholders } from "./placeholders.ts";
 import { type ProtectionContext, parentOf, retryPolicyOf } from "./protection-context.ts";
 import {
   emptyRecorded,
@@ -86,23 +87,24 @@ export class FuturesProtection {
     const forced = this.deps.settings.futuresGuardian && request.stopLoss !== null;
     if (forced) return this.guardOnly(state, request, position, tp);
     const legs = this.legs(state, request, position, tp.trigger);
+    const ids = protectionIds(request.intentId);
+    // A take-profit asked for but unreachable leaves its written-ahead leg with nothing to place.
+    const unplaced = tp.trigger === null ? [ids.takeProfit.orderId] : [];
+    const closed = closedPlaceholders(state, this.deps.clock.nowMs(), unplaced);
     if (legs.length === 0) {
       const marker = this.placedEvent(request, position, tp, [], null);
-      return this.deps.ledger.save(state, mergeRecorded(marker, this.tpAlert(request, tp)));
+      const recorded = mergeRecorded(marker, this.tpAlert(request, tp));
+      return this.deps.ledger.save(state, { orders: closed, ...recorded });
     }
-    let current = await this.deps.ledger.save(state, { orders: legs });
+    // Written ahead as "being sent" (UNKNOWN): a leg found so after a crash may exist on the
+    // venue, even filled, so it is asked for before anything is sent again.
+    const sending = legs.map((leg) => beingSent(leg, this.deps.clock.nowMs()));
+    let current = await this.deps.ledger.save(state, { orders: [...sending, ...closed] });
     const placements = await Promise.all(
-      legs.map((leg) =>
-        placeConditional(
-          this.deps.exchange,
-          this.deps.clock,
-          retryPolicyOf(this.deps.settings),
-          this.requestFor(leg),
-        ),
-      ),
+      legs.map((leg, index) => this.placeOrAdopt(leg, sending[index]!)),
     );
     const nowMs = this.deps.clock.nowMs();
-    const settled = legs.map((leg, index) => settleLeg(leg, placements[index]!, nowMs));
+    const settled = sending.map((leg, index) => settleLeg(leg, placements[index]!, nowMs));
     this.deps.metrics.observe("protection_placement_ms", nowMs - position.sinceMs, {
       market: "FUT",
     });
@@ -125,8 +127,9 @@ export class FuturesProtection {
   ): Promise<IntentState> {
     const prepared = this.arm(request, position, request.stopLoss!, { kind: "NONE" }, tp, "forced");
     const marker = this.placedEvent(request, position, tp, [], "guardian");
+    const closed = closedPlaceholders(state, this.deps.clock.nowMs());
     const current = await this.deps.ledger.save(state, {
-      orders: prepared.orders,
+      orders: [...closed, ...prepared.orders],
       ...mergeRecorded(marker, prepared.recorded, this.tpAlert(request, tp)),
       guardedOrderIds: prepared.guardedOrderIds,
     });
@@ -147,7 +150,8 @@ export class FuturesProtection {
     const stop = settled.find((leg) => leg.orderId === ids.stopLoss.orderId);
     const take = settled.find((leg) => leg.orderId === ids.takeProfit.orderId);
     const stopPlaced = stop !== undefined && placed.includes(stop);
-    const takePlaced = take !== undefined && placed.includes(take);
+    // A take-profit whose placement is unknown may be working: the guardian cancels it first.
+    const takePlaced = take !== undefined && (placed.includes(take) || take.status === "UNKNOWN");
     const parts: Recorded[] = [this.tpAlert(request, tp)];
     settled.forEach((leg, index) => {
       const placement = placements[index]!;
@@ -242,6 +246,21 @@ export class FuturesProtection {
     if (request.stopLoss !== null) legs.push(make(ids.stopLoss, "SL", request.stopLoss));
     if (takeProfit !== null) legs.push(make(ids.takeProfit, "TP", takeProfit));
     return legs;
+  }
+
+  /** A leg sent before (a resumed placement) is adopted as the venue has it; else placed. */
+  private async placeOrAdopt(before: Order, sending: Order): Promise<Placement<ConditionalOrder>> {
+    // Sent before (a crash cut the placement short): adopt it as the venue has it, even ended.
+    if (before.status === "UNKNOWN" || before.exchangeOrderId !== null) {
+      const found = await this.deps.exchange.queryConditional(before.symbol, before.clientOrderId);
+      if (found.ok) return { ok: true, value: found.value, attempts: 0 };
+    }
+    return placeConditional(
+      this.deps.exchange,
+      this.deps.clock,
+      retryPolicyOf(this.deps.settings),
+      this.requestFor(sending),
+    );
   }
 
   private requestFor(leg: Order): ConditionalOrderRequest {
@@ -359,6 +378,13 @@ export class FuturesProtection {
       nowMs: this.deps.clock.nowMs(),
     });
   }
+}
+
+/** A row about to be sent, as the store should hold it meanwhile: its outcome unknown. */
+export function beingSent(order: Order, nowMs: number): Order {
+  if (order.status !== "PENDING_NEW") return order;
+  const change = applyEvent(order, "OUTCOME_UNKNOWN", nowMs);
+  return change.ok ? change.order : order;
 }
 
 /** The leg after its placement: acknowledged, unknown (the sweep settles it) or rejected. */

@@ -12,6 +12,7 @@ import { takingPrice } from "../shared/market.ts";
 import { type Refusal, refusal } from "../shared/refusal.ts";
 import type { CoveredPosition } from "./futures-protection.ts";
 import type { Protection } from "./protection.ts";
+import { placeholderLegs } from "./placeholders.ts";
 import { protectionIds } from "./protection-ids.ts";
 import { protectionRequestOf } from "./protection-request.ts";
 
@@ -26,7 +27,14 @@ export class ProtectedExecutor implements PolicyExecutor {
     if (intent.kind === "PROTECT") return planStandalone(context);
     const refused = checkTargets(context);
     if (refused !== null) return { refusal: refused };
-    return this.inner.plan(context);
+    const planned = this.inner.plan(context);
+    if ("refusal" in planned) return planned;
+    const parent = planned.orders[0];
+    if (parent === undefined) return planned;
+    const placeholders = placeholderLegs(intent, parent.orderId, context.nowMs);
+    return placeholders.length === 0
+      ? planned
+      : { ...planned, orders: [...planned.orders, ...placeholders] };
   }
 
   async run(state: IntentState, context: ExecutionContext): Promise<IntentState> {

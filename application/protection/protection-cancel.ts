@@ -25,7 +25,7 @@ const emulatedTypes = new Set(["STOP_MARKET", "STOP_LOSS", "TAKE_PROFIT_MARKET",
 export function isEmulatedLeg(order: Order): boolean {
   const ids = protectionIds(order.intentId);
   return (
-    (order.orderId === ids.guardStop.orderId || order.orderId === ids.guardTakeProfit.orderId) &&
+    (order.orderId === ids.guardStop.orderId || order.orderId === ids.guardTarget.orderId) &&
     emulatedTypes.has(order.type)
   );
 }

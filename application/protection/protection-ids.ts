@@ -20,8 +20,10 @@ export interface ProtectionIds {
   readonly list: string;
   /** A stop the guardian emulates (never on the venue until it fires). */
   readonly guardStop: DerivedId;
-  /** The guardian's take-profit: a spot limit maker on the venue, or a watched futures trigger. */
+  /** The guardian's venue take-profit: a spot limit maker. */
   readonly guardTakeProfit: DerivedId;
+  /** A take-profit trigger the guardian watches itself (never on the venue until it fires). */
+  readonly guardTarget: DerivedId;
   /** The reduce-only market order for what a partly executed futures leg left behind. */
   readonly remainder: DerivedId;
   /** The n-th guardian exit order when it is not the triggered emulated leg itself. */
@@ -34,6 +36,7 @@ const suffixes = {
   list: "oco",
   guardStop: "gsl",
   guardTakeProfit: "gtp",
+  guardTarget: "gtg",
   remainder: "rm",
 } as const;
 
@@ -44,7 +47,23 @@ function derived(intentId: string, base: string, suffix: string): DerivedId {
   };
 }
 
+/** Derived ids remembered per intent (hashing is the costly part); oldest forgotten first. */
+export const protectionIdsCachedMax = 20_000;
+const cached = new Map<string, ProtectionIds>();
+
 export function protectionIds(intentId: string): ProtectionIds {
+  const known = cached.get(intentId);
+  if (known !== undefined) return known;
+  const ids = deriveIds(intentId);
+  if (cached.size >= protectionIdsCachedMax) {
+    const oldest = cached.keys().next();
+    if (!oldest.done) cached.delete(oldest.value);
+  }
+  cached.set(intentId, ids);
+  return ids;
+}
+
+function deriveIds(intentId: string): ProtectionIds {
   const base = clientOrderIdBase(intentId);
   return {
     stopLoss: derived(intentId, base, suffixes.stopLoss),
@@ -52,6 +71,7 @@ export function protectionIds(intentId: string): ProtectionIds {
     list: childClientOrderId(base, suffixes.list),
     guardStop: derived(intentId, base, suffixes.guardStop),
     guardTakeProfit: derived(intentId, base, suffixes.guardTakeProfit),
+    guardTarget: derived(intentId, base, suffixes.guardTarget),
     remainder: derived(intentId, base, suffixes.remainder),
     guardExit(attempt: number): DerivedId {
       if (!Number.isInteger(attempt) || attempt < 1 || attempt > 999) {

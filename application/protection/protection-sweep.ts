@@ -11,27 +11,54 @@ import { isConditionalLeg, syncConditional } from "./conditional-legs.ts";
 import type { LegMonitor } from "./leg-monitor.ts";
 import { isListLeg } from "./protection-cancel.ts";
 import type { ProtectionContext } from "./protection-context.ts";
+import { isPlaceholder } from "./placeholders.ts";
 import { listLegClientIds, protectionIds } from "./protection-ids.ts";
+import { type ProtectionRequest, protectionRequestFromStored } from "./protection-request.ts";
 import { applyEvent } from "../../domain/order/index.ts";
+
+/** A leg written ahead and not placed, or cut short while being sent (its outcome unknown). */
+function pendingProtection(order: Order): boolean {
+  if (isPlaceholder(order)) return true;
+  const leg = (order.role === "TP" || order.role === "SL") && order.type !== "MARKET";
+  return leg && order.status === "UNKNOWN";
+}
 
 /** Open orders read per sweep. */
 export const sweepScanMax = 2_000;
 
 export interface SweepReport {
+  /** Intents whose written-ahead protection was still pending. */
+  readonly pending: number;
+  /** Intents whose working legs were asked for again. */
   readonly intents: number;
   readonly updated: number;
   readonly orphansCanceled: number;
 }
 
+export interface SweepOptions {
+  /** Ask the venue about every working leg (after a reconnect, periodically); else only resume
+   *  pending protection, which needs the store alone. */
+  readonly venue: boolean;
+}
+
+type AfterEntry = (state: IntentState, request: ProtectionRequest) => Promise<IntentState>;
+
 export class ProtectionSweep {
   constructor(
     private readonly deps: ProtectionContext,
     private readonly monitor: LegMonitor,
+    private readonly afterEntry: AfterEntry,
     private readonly unknownAfterMs: number,
   ) {}
 
-  async runOnce(): Promise<SweepReport> {
+  async runOnce(options: SweepOptions = { venue: true }): Promise<SweepReport> {
     const open = await this.deps.store.openOrders(sweepScanMax);
+    const pending = new Set(open.filter(pendingProtection).map((order) => order.intentId));
+    for (const intentId of pending) {
+      await this.deps.mutex.run(intentId, () => this.resume(intentId));
+    }
+    if (!options.venue)
+      return { pending: pending.size, intents: 0, updated: 0, orphansCanceled: 0 };
     const intents = new Set(
       open.filter((order) => isConditionalLeg(order) || isListLeg(order)).map((o) => o.intentId),
     );
@@ -41,7 +68,15 @@ export class ProtectionSweep {
       if (changed) updated += 1;
     }
     const orphansCanceled = await this.cancelOrphans();
-    return { intents: intents.size, updated, orphansCanceled };
+    return { pending: pending.size, intents: intents.size, updated, orphansCanceled };
+  }
+
+  /** Protection written ahead but not placed (a crash, an entry that filled later). */
+  private async resume(intentId: string): Promise<void> {
+    const state = await this.deps.ledger.load(intentId);
+    const request = protectionRequestFromStored(state?.record.request);
+    if (state === null || request === null) return;
+    await this.afterEntry(state, request);
   }
 
   private async sweepIntent(intentId: string): Promise<boolean> {
@@ -50,7 +85,7 @@ export class ProtectionSweep {
     const changed: Order[] = [];
     const fills: IntentState["fills"][number][] = [];
     for (const leg of state.orders) {
-      if (isTerminal(leg.status)) continue;
+      if (isTerminal(leg.status) || isPlaceholder(leg)) continue;
       const next = isConditionalLeg(leg)
         ? await this.settleConditional(leg)
         : isListLeg(leg)
@@ -70,9 +105,50 @@ export class ProtectionSweep {
         ),
       });
     }
+    current = await this.cancelSupersededList(current);
     current = await this.monitor.check(current);
     this.deps.guardian.onIntentChange(current);
     return changed.length > 0;
+  }
+
+  /**
+   * A venue OCO whose placement looked lost, found working after all while a guardian has taken
+   * over the position: the guardian is the protection now, so the list goes.
+   */
+  private async cancelSupersededList(state: IntentState): Promise<IntentState> {
+    if (this.deps.guardian.roleOf(state.record.intentId) !== "PRIMARY") return state;
+    const live = state.orders.filter(
+      (order) => isListLeg(order) && !isTerminal(order.status) && order.exchangeOrderId !== null,
+    );
+    const first = live[0];
+    if (first === undefined) return state;
+    const ids = protectionIds(state.record.intentId);
+    const answer = await this.deps.exchange.cancelOrderList({
+      symbol: first.symbol,
+      listClientOrderId: ids.list,
+    });
+    if (!answer.ok) return state;
+    const nowMs = this.deps.clock.nowMs();
+    const rules = this.deps.rules.get("SPOT", first.symbol);
+    const changed: Order[] = [];
+    const fills: IntentState["fills"][number][] = [];
+    for (const leg of live) {
+      const venue = answer.value.orders.find((o) => o.clientOrderId === leg.clientOrderId);
+      if (venue === undefined) continue;
+      const synced = syncFromVenue(leg, venue, venue.fills, { rules, bookTop3: null }, nowMs);
+      changed.push(synced.order);
+      fills.push(...synced.newFills);
+    }
+    this.deps.logger.warn("venue OCO superseded by a guardian cancelled", {
+      intentId: state.record.intentId,
+    });
+    return this.deps.ledger.save(state, {
+      orders: changed,
+      fills,
+      outbox: fills.map((fill) =>
+        fillEvent(changed.find((o) => o.orderId === fill.orderId)!, fill),
+      ),
+    });
   }
 
   private async settleConditional(leg: Order) {
@@ -82,7 +158,7 @@ export class ProtectionSweep {
     if (!answer.ok) {
       const neverAcknowledged = leg.status === "PENDING_NEW" || leg.status === "UNKNOWN";
       if (answer.error.kind !== "UNKNOWN_ORDER" || !neverAcknowledged) return null;
-      if (nowMs - leg.createdAtMs < this.unknownAfterMs) return null;
+      if (nowMs - leg.updatedAtMs < this.unknownAfterMs) return null;
       const change = applyEvent(leg, "REJECTED", nowMs);
       return change.ok ? { order: change.order, fills: [] } : null;
     }
@@ -113,9 +189,15 @@ export class ProtectionSweep {
   private async settleRegular(leg: Order) {
     const ref = { market: leg.market, symbol: leg.symbol, clientOrderId: leg.clientOrderId };
     const answer = await this.deps.exchange.queryOrder(ref);
-    if (!answer.ok) return null;
-    const rules = this.deps.rules.get(leg.market, leg.symbol);
     const nowMs = this.deps.clock.nowMs();
+    if (!answer.ok) {
+      // Sent with an unknown outcome, and past the window in which it could still arrive.
+      const unknown = leg.status === "UNKNOWN" && answer.error.kind === "UNKNOWN_ORDER";
+      if (!unknown || nowMs - leg.updatedAtMs < this.unknownAfterMs) return null;
+      const change = applyEvent(leg, "REJECTED", nowMs);
+      return change.ok ? { order: change.order, fills: [] } : null;
+    }
+    const rules = this.deps.rules.get(leg.market, leg.symbol);
     const synced = syncFromVenue(
       leg,
       answer.value,
@@ -170,7 +252,7 @@ export class ProtectionSweep {
       const changed: Order[] = [];
       const fills: IntentState["fills"][number][] = [];
       for (const leg of state.orders) {
-        if (!isListLeg(leg) || isTerminal(leg.status)) continue;
+        if (!isListLeg(leg) || isTerminal(leg.status) || isPlaceholder(leg)) continue;
         const next = await this.settleRegular(leg);
         if (next === null) continue;
         changed.push(next.order);

@@ -7,6 +7,7 @@ import { isPositive } from "../../domain/decimal/index.ts";
 import { isTerminal, type PolicyType } from "../../domain/order/index.ts";
 import type {
   ExchangeEvent,
+  ExchangeGateway,
   ExchangeOrder,
   ExchangeResult,
   OrderList,
@@ -24,6 +25,7 @@ import { FuturesProtection } from "./futures-protection.ts";
 import { LegMonitor } from "./leg-monitor.ts";
 import { ProtectedExecutor } from "./protected-executor.ts";
 import { ProtectionCancel } from "./protection-cancel.ts";
+import { closedPlaceholders } from "./placeholders.ts";
 import { type ProtectionContext, parentOf } from "./protection-context.ts";
 import {
   type ProtectionRequest,
@@ -31,7 +33,8 @@ import {
   wantsProtection,
 } from "./protection-request.ts";
 import { defaultProtectionSettings, type ProtectionSettings } from "./protection-settings.ts";
-import { ProtectionSweep, type SweepReport } from "./protection-sweep.ts";
+import { ProtectionSweep, type SweepOptions, type SweepReport } from "./protection-sweep.ts";
+import { reconcileView } from "./reconcile-view.ts";
 import { SpotOcoExecutor } from "./spot-oco-executor.ts";
 import { SpotProtection } from "./spot-protection.ts";
 import { SymbolSetup } from "./symbol-setup.ts";
@@ -59,7 +62,11 @@ export class Protection {
   constructor(deps: ProtectionDeps) {
     const settings = { ...defaultProtectionSettings, ...deps.settings };
     const guardianSettings = { ...defaultGuardianSettings, ...deps.guardianSettings };
-    this.guardian = new GuardianRunner({ ...deps, settings: guardianSettings });
+    this.guardian = new GuardianRunner({
+      ...deps,
+      settings: guardianSettings,
+      workingType: settings.workingType,
+    });
     this.context = { ...deps, guardian: this.guardian, settings };
     this.futures = new FuturesProtection(this.context);
     this.spot = new SpotProtection(this.context);
@@ -68,7 +75,12 @@ export class Protection {
     this.canceller = new ProtectionCancel(this.context, this.monitor, (state, request) =>
       this.afterEntry(state, request),
     );
-    this.sweeper = new ProtectionSweep(this.context, this.monitor, guardianSettings.unknownAfterMs);
+    this.sweeper = new ProtectionSweep(
+      this.context,
+      this.monitor,
+      (state, request) => this.afterEntry(state, request),
+      guardianSettings.unknownAfterMs,
+    );
   }
 
   // ---- execution policies ----
@@ -90,24 +102,27 @@ export class Protection {
     return new ProtectedExecutor(executor, this);
   }
 
-  /** Protects the intent's filled entry if it asked for protection and has none yet. */
+  /**
+   * Protects the intent's filled entry if it asked for protection and has none yet; closes the
+   * written-ahead legs of an entry that ended with nothing filled. Inside the intent's lock.
+   */
   async afterEntry(state: IntentState, request: ProtectionRequest): Promise<IntentState> {
-    if (!(await this.due(state, request))) return state;
+    if (!wantsProtection(request)) return state;
+    if (!isTerminal(parentOf(state).status)) return state;
+    if (!state.fills.some((fill) => isPositive(fill.qty))) {
+      const closed = closedPlaceholders(state, this.context.clock.nowMs());
+      return closed.length === 0 ? state : this.context.ledger.save(state, { orders: closed });
+    }
+    if (await this.handled(state)) return state;
     return request.market === "FUT"
       ? this.futures.protect(state, request)
       : this.spot.protect(state, request);
   }
 
-  /** The entry is final, something filled, and nothing protects it yet. */
-  async due(state: IntentState, request: ProtectionRequest): Promise<boolean> {
-    if (!wantsProtection(request)) return false;
-    const parent = parentOf(state);
-    if (!isTerminal(parent.status)) return false;
-    if (state.orders.some((order) => order.role === "TP" || order.role === "SL")) return false;
-    const filled = state.fills.some((fill) => isPositive(fill.qty));
-    if (!filled) return false;
+  /** Protection already ran for this intent (its TP_SL_PLACED / OCO_ARMED / GUARD_ARMED). */
+  private async handled(state: IntentState): Promise<boolean> {
     const events = await this.context.store.strategyEvents(state.record.intentId);
-    return !events.some((event) => protectionEventKinds.has(event.kind));
+    return events.some((event) => protectionEventKinds.has(event.kind));
   }
 
   // ---- feeds ----
@@ -162,10 +177,18 @@ export class Protection {
     return restored;
   }
 
-  /** Re-queries working protective legs, applies exclusivity, runs the guardian's tick. */
-  async sweep(): Promise<SweepReport> {
-    const report = await this.sweeper.runOnce();
+  /**
+   * Resumes protection written ahead but not placed; with `venue`, also re-queries working legs
+   * and applies exclusivity. Then the guardian's tick.
+   */
+  async sweep(options: SweepOptions = { venue: true }): Promise<SweepReport> {
+    const report = await this.sweeper.runOnce(options);
     await this.guardian.tick();
     return report;
+  }
+
+  /** Order reconciliation's view of the venue (see reconcile-view.ts). */
+  reconcileView(exchange: ExchangeGateway): ExchangeGateway {
+    return reconcileView(exchange);
   }
 }

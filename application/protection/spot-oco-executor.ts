@@ -10,6 +10,7 @@ import { bookTop3, midPrice } from "../shared/market.ts";
 import { errorCode, sendOrder } from "../shared/order-sender.ts";
 import { refusal } from "../shared/refusal.ts";
 import { fillEvent } from "../shared/venue-sync.ts";
+import { placeholderLegs } from "./placeholders.ts";
 import type { Protection } from "./protection.ts";
 import { protectionRequestOf } from "./protection-request.ts";
 
@@ -64,7 +65,7 @@ export class SpotOcoExecutor implements PolicyExecutor {
       midAtSend: mid,
       createdAtMs: context.nowMs,
     });
-    return { orders: [entry] };
+    return { orders: [entry, ...placeholderLegs(intent, entry.orderId, context.nowMs)] };
   }
 
   async run(state: IntentState, context: ExecutionContext): Promise<IntentState> {

@@ -4,16 +4,23 @@
 // unfilled). If the venue refuses the OCO, or S4_OCO_GUARDIAN forces it, the take-profit goes out
 // as a limit maker on its own and a guardian is the stop.
 
-import { type Decimal, formatDecimal } from "../../domain/decimal/index.ts";
+import {
+  countSteps,
+  type Decimal,
+  formatDecimal,
+  fromSteps,
+  isZero,
+} from "../../domain/decimal/index.ts";
 import type { SymbolRules } from "../../domain/instrument/index.ts";
 import { applyEvent, isTerminal, newOrder, type Order } from "../../domain/order/index.ts";
 import { type OcoLegs, protectedQuantity, spotOcoLegs } from "../../domain/protection/index.ts";
 import type { OrderList } from "../../ports/exchange-gateway.ts";
-import type { TakeProfitVenue } from "../guardian/guard-model.ts";
 import type { IntentState } from "../shared/intent-ledger.ts";
 import { midPrice } from "../shared/market.ts";
-import { sendOrder } from "../shared/order-sender.ts";
+import { type SendOutcome, sendOrder } from "../shared/order-sender.ts";
 import { fillEvent, syncFromVenue } from "../shared/venue-sync.ts";
+import { beingSent } from "./futures-protection.ts";
+import { closedPlaceholders } from "./placeholders.ts";
 import { type ProtectionContext, parentOf, retryPolicyOf } from "./protection-context.ts";
 import {
   emptyRecorded,
@@ -26,6 +33,11 @@ import {
 import { protectionIds } from "./protection-ids.ts";
 import { entryFilled, exitSideOf, type ProtectionRequest } from "./protection-request.ts";
 import { placeOco } from "./venue-retry.ts";
+
+const unknownOutcome = {
+  kind: "OUTCOME_UNKNOWN",
+  message: "sent before a restart; not on the venue yet",
+} as const;
 
 interface Covered {
   readonly request: ProtectionRequest;
@@ -56,7 +68,8 @@ export class SpotProtection {
         tag: "spot-qty",
         nowMs: this.deps.clock.nowMs(),
       });
-      return this.deps.ledger.save(state, mergeRecorded(marker, alert));
+      const closed = closedPlaceholders(state, this.deps.clock.nowMs());
+      return this.deps.ledger.save(state, { orders: closed, ...mergeRecorded(marker, alert) });
     }
     const parent = parentOf(state);
     const covered: Covered = {
@@ -67,6 +80,8 @@ export class SpotProtection {
       parentId: parent.orderId,
       sinceMs: parent.updatedAtMs,
     };
+    const resumed = await this.resumeList(state, covered);
+    if (resumed !== null) return resumed;
     if (this.deps.settings.spotGuardian) return this.guarded(state, covered, "forced", null);
     const snapshot = await this.deps.marketData.snapshot("SPOT", request.symbol);
     const last = midPrice(snapshot);
@@ -112,7 +127,10 @@ export class SpotProtection {
         midAtSend: null,
         createdAtMs: nowMs,
       });
-    const planned = [row(ids.takeProfit, "TP"), row(ids.stopLoss, "SL")];
+    // Written ahead as "being sent": after a crash the list is asked for before it is re-sent.
+    const planned = [row(ids.takeProfit, "TP"), row(ids.stopLoss, "SL")].map((order) =>
+      beingSent(order, nowMs),
+    );
     let current = await this.deps.ledger.save(state, { orders: planned });
     const placement = await placeOco(
       this.deps.exchange,
@@ -231,8 +249,41 @@ export class SpotProtection {
   }
 
   /**
+   * A venue OCO sent before a crash (its legs stored as being sent): the list as the venue has
+   * it, armed as if just placed. Null when there is none to resume.
+   */
+  private async resumeList(state: IntentState, covered: Covered): Promise<IntentState | null> {
+    const ids = protectionIds(covered.request.intentId);
+    const take = state.orders.find((order) => order.orderId === ids.takeProfit.orderId);
+    const stop = state.orders.find((order) => order.orderId === ids.stopLoss.orderId);
+    if (take === undefined || stop === undefined) return null;
+    const sent = take.status === "UNKNOWN" || take.exchangeOrderId !== null;
+    if (!sent) return null;
+    const found = await this.deps.exchange.queryOrderList({
+      symbol: covered.request.symbol,
+      listClientOrderId: ids.list,
+    });
+    if (!found.ok) {
+      // Not (yet) on the venue: a list whose send was cut short may still arrive until its
+      // receive window has passed (DESIGN §6); the sweep comes back to it after that.
+      const windowMs = this.deps.guardian.unknownAfterMs();
+      const sinceMs = this.deps.clock.nowMs() - take.updatedAtMs;
+      return take.status === "UNKNOWN" && sinceMs < windowMs ? state : null;
+    }
+    const legs: OcoLegs = {
+      side: take.side,
+      qty: take.qty,
+      takeProfitPrice: take.price!,
+      stopPrice: stop.stopPrice!,
+      stopLimitPrice: stop.price!,
+    };
+    return this.armed(state, covered, legs, [take, stop], found.value);
+  }
+
+  /**
    * A take-profit limit maker on its own plus a guardian for the stop. A take-profit the venue
-   * will not rest (the price is already through it) is watched by the guardian instead.
+   * will not rest (the price is already through it) is watched by the guardian instead; one that
+   * already executed (found after a crash) leaves only the rest to protect.
    */
   private async guarded(
     state: IntentState,
@@ -241,37 +292,36 @@ export class SpotProtection {
     why: string | null,
   ): Promise<IntentState> {
     const { request, oco } = covered;
-    const ids = protectionIds(request.intentId);
     const nowMs = this.deps.clock.nowMs();
-    const takeProfitOrder = newOrder({
-      orderId: ids.guardTakeProfit.orderId,
-      intentId: request.intentId,
-      clientOrderId: ids.guardTakeProfit.clientOrderId,
-      market: "SPOT",
-      symbol: request.symbol,
-      side: exitSideOf(request.side),
-      type: "LIMIT_MAKER",
-      timeInForce: null,
-      qty: covered.qty,
-      price: oco.takeProfit,
-      stopPrice: null,
-      reduceOnly: false,
-      role: "TP",
-      parentId: covered.parentId,
-      midAtSend: null,
-      createdAtMs: nowMs,
-    });
-    let current = await this.deps.ledger.save(state, { orders: [takeProfitOrder] });
-    const sent = await this.sendTakeProfit(takeProfitOrder, covered.rules);
+    const ids = protectionIds(request.intentId);
+    const found = state.orders.find((order) => order.orderId === ids.guardTakeProfit.orderId);
+    // An earlier maker that ended unfilled is history: its id is free again on the venue.
+    const before =
+      found !== undefined && isTerminal(found.status) && isZero(found.filledQty)
+        ? undefined
+        : found;
+    const maker = beingSent(before ?? this.makerRow(covered, nowMs), nowMs);
+    // The venue OCO's written-ahead legs will not be placed: this path has its own ids.
+    const closed = closedPlaceholders(state, nowMs);
+    let current = await this.deps.ledger.save(state, { orders: [...closed, maker] });
+    const sent: SendOutcome = isTerminal(maker.status)
+      ? { order: maker, newFills: [], changed: false, error: null }
+      : await this.sendTakeProfit(maker, covered.rules, before?.status === "UNKNOWN");
+    // A maker whose fate is unknown may still rest on the venue: the guardian treats it as its
+    // take-profit leg (cancel first), and settles it once its receive window has passed.
     const unknown = sent.error?.kind === "OUTCOME_UNKNOWN";
-    const working = sent.error === null && !isTerminal(sent.order.status);
-    const venue: TakeProfitVenue = working
-      ? {
-          kind: "ORDER",
-          orderId: takeProfitOrder.orderId,
-          clientOrderId: takeProfitOrder.clientOrderId,
-        }
-      : { kind: "NONE" };
+    const working = (sent.error === null && !isTerminal(sent.order.status)) || unknown;
+    const executedSteps = countSteps(sent.order.filledQty, covered.rules.lot.step, "floor");
+    const heldSteps = countSteps(covered.qty, covered.rules.lot.step, "floor");
+    const rest = working ? heldSteps : heldSteps - executedSteps;
+    const fills = {
+      fills: [...sent.newFills],
+      outbox: sent.newFills.map((fill) => fillEvent(sent.order, fill)),
+    };
+    if (rest <= 0n) {
+      const marker = this.marker(request, "take_profit_executed", "the take-profit already filled");
+      return this.deps.ledger.save(current, { orders: [sent.order], ...fills, ...marker });
+    }
     const prepared = this.deps.guardian.prepareArm({
       intentId: request.intentId,
       market: "SPOT",
@@ -279,74 +329,103 @@ export class SpotProtection {
       rules: covered.rules,
       entryOrderId: covered.parentId,
       exitSide: exitSideOf(request.side),
-      qty: covered.qty,
+      qty: fromSteps(rest, covered.rules.lot.step),
       stopPrice: oco.stopLoss,
-      takeProfit: venue,
-      // A maker whose fate is unknown may still rest on the venue: never watch a second TP.
-      watchedTakeProfitPrice: working || unknown ? null : oco.takeProfit,
+      takeProfit: working
+        ? { kind: "ORDER", orderId: maker.orderId, clientOrderId: maker.clientOrderId }
+        : { kind: "NONE" },
+      // Watched only when no maker ever worked (a partly filled one has had its chance).
+      watchedTakeProfitPrice: working || executedSteps > 0n ? null : oco.takeProfit,
       role: "PRIMARY",
       priceSource: "MID",
       reason,
       nowMs: this.deps.clock.nowMs(),
     });
-    // The maker leg's row gives way to the watched leg when the venue would not rest it.
-    const legRows = working
-      ? [sent.order]
-      : prepared.orders.some((order) => order.orderId === takeProfitOrder.orderId)
-        ? []
-        : [sent.order];
-    const fallback: Recorded =
-      reason === "forced"
-        ? emptyRecorded()
-        : recordAlert({
-            level: "WARN",
-            code: "OCO_FALLBACK",
-            message: `${request.symbol} OCO not in place (${why ?? reason}): take-profit limit and a guardian protect the position`,
-            intentId: request.intentId,
-            tag: "oco-fallback",
-            nowMs,
-          });
+    const fallback =
+      reason === "forced" ? emptyRecorded() : this.fallbackAlert(request, reason, why);
+    const recorded = mergeRecorded(prepared.recorded, fallback);
     current = await this.deps.ledger.save(current, {
-      orders: [...legRows, ...prepared.orders],
-      fills: [...sent.newFills],
-      ...mergeRecorded(prepared.recorded, fallback),
-      outbox: [
-        ...prepared.recorded.outbox,
-        ...fallback.outbox,
-        ...sent.newFills.map((fill) => fillEvent(sent.order, fill)),
-      ],
+      orders: [sent.order, ...prepared.orders],
+      fills: fills.fills,
+      strategyEvents: recorded.strategyEvents,
+      alerts: recorded.alerts,
+      outbox: [...recorded.outbox, ...fills.outbox],
       guardedOrderIds: prepared.guardedOrderIds,
     });
-    this.deps.metrics.observe(
-      "protection_placement_ms",
-      this.deps.clock.nowMs() - covered.sinceMs,
-      {
-        market: "SPOT",
-      },
-    );
+    const latencyMs = this.deps.clock.nowMs() - covered.sinceMs;
+    this.deps.metrics.observe("protection_placement_ms", latencyMs, { market: "SPOT" });
     await this.deps.guardian.activate(prepared);
+    this.deps.guardian.onIntentChange(current);
     return current;
   }
 
-  /** Sends the maker take-profit; an unknown outcome is settled by one query of its id. */
-  private async sendTakeProfit(order: Order, rules: SymbolRules) {
-    const sent = await sendOrder(this.deps, order, { rules, bookTop3: null });
-    if (sent.error?.kind !== "OUTCOME_UNKNOWN") return sent;
-    const found = await this.deps.exchange.queryOrder({
+  private makerRow(covered: Covered, nowMs: number): Order {
+    const { request } = covered;
+    const id = protectionIds(request.intentId).guardTakeProfit;
+    return newOrder({
+      orderId: id.orderId,
+      intentId: request.intentId,
+      clientOrderId: id.clientOrderId,
       market: "SPOT",
+      symbol: request.symbol,
+      side: exitSideOf(request.side),
+      type: "LIMIT_MAKER",
+      timeInForce: null,
+      qty: covered.qty,
+      price: covered.oco.takeProfit,
+      stopPrice: null,
+      reduceOnly: false,
+      role: "TP",
+      parentId: covered.parentId,
+      midAtSend: null,
+      createdAtMs: nowMs,
+    });
+  }
+
+  private fallbackAlert(request: ProtectionRequest, reason: string, why: string | null): Recorded {
+    return recordAlert({
+      level: "WARN",
+      code: "OCO_FALLBACK",
+      message:
+        `${request.symbol} OCO not in place (${why ?? reason}): ` +
+        "take-profit limit and a guardian protect the position",
+      intentId: request.intentId,
+      tag: "oco-fallback",
+      nowMs: this.deps.clock.nowMs(),
+    });
+  }
+
+  /**
+   * Sends the maker take-profit; one sent before a crash is adopted as the venue has it (even
+   * filled), and an unknown outcome is settled by one query of its id.
+   */
+  private async sendTakeProfit(
+    order: Order,
+    rules: SymbolRules,
+    resumed: boolean,
+  ): Promise<SendOutcome> {
+    const ref = {
+      market: "SPOT" as const,
       symbol: order.symbol,
       clientOrderId: order.clientOrderId,
-    });
-    if (!found.ok) return sent;
-    const nowMs = this.deps.clock.nowMs();
-    const synced = syncFromVenue(
-      sent.order,
-      found.value,
-      found.value.fills,
-      { rules, bookTop3: null },
-      nowMs,
-    );
-    return { ...synced, error: null };
+    };
+    const adopt = async (base: Order): Promise<SendOutcome | null> => {
+      const found = await this.deps.exchange.queryOrder(ref);
+      if (!found.ok) return null;
+      const nowMs = this.deps.clock.nowMs();
+      const view = found.value;
+      const synced = syncFromVenue(base, view, view.fills, { rules, bookTop3: null }, nowMs);
+      return { ...synced, error: null };
+    };
+    if (resumed) {
+      // Sent before a crash and not (yet) there: it may still arrive, so it is not sent again
+      // now; the guardian holds it as its take-profit leg and settles it after its window.
+      const adopted = await adopt(order);
+      return adopted ?? { order, newFills: [], changed: false, error: unknownOutcome };
+    }
+    const sent = await sendOrder(this.deps, order, { rules, bookTop3: null });
+    if (sent.error?.kind !== "OUTCOME_UNKNOWN") return sent;
+    return (await adopt(sent.order)) ?? sent;
   }
 
   /** TP_SL_PLACED with nothing placed: marks the entry as handled. */

@@ -48,6 +48,8 @@ export interface Shared {
 
 export interface Router {
   readonly owner: string;
+  /** Restore and first sweep done (await it only while nothing waits on the clock). */
+  readonly started: Promise<void>;
   readonly protection: Protection;
   readonly place: PlaceOrder;
   readonly cancel: CancelOrder;
@@ -61,6 +63,9 @@ export interface Router {
   drain(): Promise<void>;
   /** The process dies: nothing it started reaches the venue or the stores again. */
   crash(): void;
+  /** Dies right after its n-th next venue call has executed (its answer is lost). */
+  crashAfterCalls(calls: number): void;
+  isDead(): boolean;
 }
 
 export interface SharedOptions {
@@ -94,8 +99,8 @@ export interface RouterOptions {
   readonly guardianSettings?: Partial<GuardianSettings>;
 }
 
-/** Fences `target`: after `fence()` every call (and every answer still on its way) never ends. */
-function fenced<T extends object>(target: T, isFenced: () => boolean): T {
+/** Fences `target`: once fenced every call (and every answer still on its way) never ends. */
+function fenced<T extends object>(target: T, isFenced: () => boolean, onCall = () => {}): T {
   const never = new Promise<never>(() => {});
   return new Proxy(target, {
     get(object, property, receiver) {
@@ -104,6 +109,7 @@ function fenced<T extends object>(target: T, isFenced: () => boolean): T {
       return (...args: unknown[]) => {
         if (isFenced()) return never;
         const result = (value as (...a: unknown[]) => unknown).apply(object, args);
+        onCall();
         if (result instanceof Promise)
           return result.then((answer) => (isFenced() ? never : answer));
         return result;
@@ -114,9 +120,14 @@ function fenced<T extends object>(target: T, isFenced: () => boolean): T {
 
 export async function startRouter(shared: Shared, options: RouterOptions = {}): Promise<Router> {
   let dead = false;
+  let callsLeft = Number.POSITIVE_INFINITY;
   const isDead = () => dead;
   const { clock } = shared;
-  const exchange = fenced<ExchangeGateway>(shared.gateway, isDead);
+  const countCall = () => {
+    callsLeft -= 1;
+    if (callsLeft <= 0) dead = true;
+  };
+  const exchange = fenced<ExchangeGateway>(shared.gateway, isDead, countCall);
   const store = fenced<OrderStore>(shared.store, isDead);
   const guards = fenced<GuardStore>(shared.guards, isDead);
   await shared.gateway.start();
@@ -179,7 +190,7 @@ export async function startRouter(shared: Shared, options: RouterOptions = {}): 
   track.onOrderListUpdate((list) => protection.onOrderListUpdate(list));
   const reconcile = new ReconcileOrders({
     clock,
-    exchange,
+    exchange: protection.reconcileView(exchange),
     store,
     ledger,
     mutex,
@@ -196,8 +207,10 @@ export async function startRouter(shared: Shared, options: RouterOptions = {}): 
     pending.add(work);
     void work.finally(() => pending.delete(work));
   });
-  await protection.start();
+  // Not awaited: restoring may resume placements that wait on the (manual) clock.
+  const started = protection.start().then(() => undefined);
   return {
+    started,
     owner,
     protection,
     place,
@@ -223,6 +236,10 @@ export async function startRouter(shared: Shared, options: RouterOptions = {}): 
       dead = true;
       unsubscribe();
     },
+    crashAfterCalls(calls: number) {
+      callsLeft = calls;
+    },
+    isDead: () => dead,
   };
 }
 
