@@ -48,6 +48,7 @@ import { GatewayMarketData } from "./adapters/observability/gateway-market-data.
 import { PrometheusMetrics } from "./adapters/observability/prometheus-metrics.ts";
 import { createRedisClient, type RedisClient } from "./adapters/redis/redis-client.ts";
 import { RedisEventPublisher } from "./adapters/redis/redis-event-publisher.ts";
+import { RedisDistributedLock } from "./adapters/redis/redis-distributed-lock.ts";
 import { RedisIdempotencyStore } from "./adapters/redis/redis-idempotency-store.ts";
 import { RedisKillSwitch } from "./adapters/redis/redis-kill-switch.ts";
 import { RedisMarketData } from "./adapters/redis/redis-market-data.ts";
@@ -390,7 +391,10 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
   const exchange = observeExchange(venue, (outcome) => riskGate.recordCall(outcome));
   const rules = new RuleBook();
   const ledger = new IntentLedger(store, clock);
-  const mutex = new KeyedMutex();
+  // Several instances on one Redis serialise each intent's read-modify-write across them too.
+  const mutex = new KeyedMutex(
+    transport.client === null ? null : new RedisDistributedLock(transport.client),
+  );
   const marketData: MarketData =
     transport.client === null
       ? new GatewayMarketData(exchange, clock)
