@@ -449,7 +449,15 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
     metrics,
   });
   const lookupOrder = new LookupOrder(store, ledger);
-  const track = new TrackOrders({ clock, store, ledger, mutex, rules, logger });
+  const track = new TrackOrders({
+    clock,
+    store,
+    ledger,
+    mutex,
+    rules,
+    logger,
+    stats: execution.stats,
+  });
   const reconcile = new ReconcileOrders({
     clock,
     exchange,

@@ -45,6 +45,16 @@ const known: Readonly<Record<string, Known>> = {
     labelNames: ["stream"],
   },
   circuit_breaker_state: { help: "0 closed, 1 half-open, 2 open", labelNames: [] },
+  twap_schedule_error_ms: {
+    help: "TWAP slice sent minus planned send time",
+    labelNames: ["market"],
+    buckets: [-100, -10, 0, 5, 10, 25, 50, 100, 250, 500, 1_000, 5_000],
+  },
+  taker_rate: { help: "Share of filled quantity that took liquidity", labelNames: ["market"] },
+  reconcile_jaccard: {
+    help: "Overlap of venue and store open orders (1 = identical)",
+    labelNames: ["market"],
+  },
   guardian_reaction_ms: {
     help: "Price touch to exit order sent",
     labelNames: [],

@@ -10,6 +10,7 @@ import type { OrderStore } from "../../ports/order-store.ts";
 import { isConditionalLeg, syncConditional } from "../protection/conditional-legs.ts";
 import type { IntentLedger, IntentState } from "../shared/intent-ledger.ts";
 import type { KeyedMutex } from "../shared/keyed-mutex.ts";
+import type { ExecutionMetrics } from "../shared/execution-metrics.ts";
 import type { RuleBook } from "../shared/rule-book.ts";
 import { fillEvent, syncFromVenue } from "../shared/venue-sync.ts";
 
@@ -28,6 +29,8 @@ export interface TrackOrdersDeps {
   readonly mutex: KeyedMutex;
   readonly rules: RuleBook;
   readonly logger: Logger;
+  /** TCA metrics for fills that arrive by event (resting limits, makers filled late). */
+  readonly stats?: ExecutionMetrics;
 }
 
 /** Events waiting to be applied; beyond this they are dropped and left to reconciliation. */
@@ -99,6 +102,7 @@ export class TrackOrders {
         fills: synced.newFills,
         outbox: synced.newFills.map((fill) => fillEvent(synced.order, fill)),
       });
+      this.deps.stats?.recordFills(order.market, synced.newFills);
       for (const listener of this.listeners) await listener(saved, event);
     });
   }
