@@ -58,6 +58,7 @@ export class Protection {
   readonly symbols: SymbolSetup;
   private readonly canceller: ProtectionCancel;
   private readonly sweeper: ProtectionSweep;
+  private userStreamUp = true;
 
   constructor(deps: ProtectionDeps) {
     const settings = { ...defaultProtectionSettings, ...deps.settings };
@@ -144,9 +145,19 @@ export class Protection {
   onExchangeEvent(event: ExchangeEvent): void {
     if (event.kind === "MARK_PRICE" || event.kind === "BOOK_TOP") {
       this.guardian.onMarketEvent(event);
-    } else if (event.kind === "STREAM_STATE" && event.stream === "USER" && event.connected) {
-      this.guardian.onStreamReconnected();
+    } else if (event.kind === "STREAM_STATE" && event.stream === "USER") {
+      this.userStreamUp = event.connected;
+      if (event.connected) this.guardian.onStreamReconnected();
     }
+  }
+
+  /**
+   * The user-data stream is down: fills and triggers are not pushed, so whoever drives the sweep
+   * should poll the working legs often (a leg that executes unseen must not leave its sibling
+   * working for long).
+   */
+  userStreamDown(): boolean {
+    return !this.userStreamUp;
   }
 
   // ---- cancels ----

@@ -48,6 +48,8 @@ export interface ExclusivityOptions {
   readonly guardianForced: boolean;
   /** Crash the router mid-operation about this often per wave (0: never). */
   readonly crashPerWave: number;
+  /** Looks at the venue and the router after the first wave (debugging). */
+  readonly inspect?: (shared: Shared, router: Router) => Promise<void>;
 }
 
 export interface ExclusivityCounts {
@@ -79,7 +81,7 @@ const lanes: readonly Lane[] = [
 
 /** Positions per lane opened together (futures lanes share one direction per wave). */
 const perLane = 8;
-const stepMs = 500;
+const stepMs = 100;
 const waveLimitMs = 3_600_000;
 
 export const faultPlan: FaultPlan = {
@@ -184,6 +186,7 @@ export async function runExclusivity(options: ExclusivityOptions): Promise<Exclu
     }
     router = await runWave(shared, router, ids, start, counts);
     await audit(shared, router, ids, counts);
+    if (wave === 0) await options.inspect?.(shared, router);
   }
   router.crash();
   return counts;
@@ -222,7 +225,8 @@ async function runWave(
     }
     // Periodic jobs run beside the clock, as main.ts's loops do: one may wait on an intent a
     // placement holds while that placement waits for time to pass (a retry backoff).
-    if (sweeping === null && (reconnected || elapsedMs % 10_000 === 0 || restarted)) {
+    const polling = router.protection.userStreamDown() && elapsedMs % 500 === 0;
+    if (sweeping === null && (reconnected || polling || elapsedMs % 10_000 === 0 || restarted)) {
       restarted = false;
       reconnected = false;
       const current = router;
