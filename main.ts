@@ -27,7 +27,9 @@ import { defaultTwapSliceSettings, TwapSlices } from "./application/twap-tick/tw
 import { defaultTwapTickSettings, TwapTick } from "./application/twap-tick/twap-tick.ts";
 import { ReconcileOrders } from "./application/reconcile/reconcile-orders.ts";
 import { OutboxRelay } from "./application/relay-outbox/relay-outbox.ts";
-import { IntentLedger } from "./application/shared/intent-ledger.ts";
+import { GuardedIntentLedger } from "./application/protection/guarded-ledger.ts";
+import { Protection } from "./application/protection/protection.ts";
+import type { IntentLedger } from "./application/shared/intent-ledger.ts";
 import { KeyedMutex } from "./application/shared/keyed-mutex.ts";
 import { RuleBook } from "./application/shared/rule-book.ts";
 import { observeExchange } from "./application/risk-gate/observed-exchange.ts";
@@ -40,6 +42,7 @@ import { type Config, parseConfig } from "./adapters/config/config.ts";
 import { loadRouteTableFile } from "./adapters/config/route-table-file.ts";
 import { createHttpApp } from "./adapters/http/app.ts";
 import { MemoryEventPublisher } from "./adapters/memory/memory-event-publisher.ts";
+import { MemoryGuardStore } from "./adapters/memory/memory-guard-store.ts";
 import { MemoryIdempotencyStore } from "./adapters/memory/memory-idempotency-store.ts";
 import { MemoryKillSwitch } from "./adapters/memory/memory-kill-switch.ts";
 import { MemoryTwapQueue } from "./adapters/memory/memory-twap-queue.ts";
@@ -49,6 +52,7 @@ import { PrometheusMetrics } from "./adapters/observability/prometheus-metrics.t
 import { createRedisClient, type RedisClient } from "./adapters/redis/redis-client.ts";
 import { RedisEventPublisher } from "./adapters/redis/redis-event-publisher.ts";
 import { RedisDistributedLock } from "./adapters/redis/redis-distributed-lock.ts";
+import { RedisGuardStore } from "./adapters/redis/redis-guard-store.ts";
 import { RedisIdempotencyStore } from "./adapters/redis/redis-idempotency-store.ts";
 import { RedisKillSwitch } from "./adapters/redis/redis-kill-switch.ts";
 import { RedisMarketData } from "./adapters/redis/redis-market-data.ts";
@@ -84,6 +88,7 @@ export interface RunningRouter {
   readonly store: SqliteOrderStore;
   readonly publisher: EventPublisher;
   readonly sim: SimVenue | null;
+  readonly protection: Protection;
   readonly banner: Record<string, string>;
   stop(): Promise<void>;
 }
@@ -390,7 +395,8 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
   // Every venue call feeds the breaker; the raw venue is kept for the simulator's ticker.
   const exchange = observeExchange(venue, (outcome) => riskGate.recordCall(outcome));
   const rules = new RuleBook();
-  const ledger = new IntentLedger(store, clock);
+  // Keeps legs' guardian marks across saves (application/protection/guarded-ledger.ts).
+  const ledger = new GuardedIntentLedger(store, clock);
   // Several instances on one Redis serialise each intent's read-modify-write across them too.
   const mutex = new KeyedMutex(
     transport.client === null ? null : new RedisDistributedLock(transport.client),
@@ -402,6 +408,24 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
           logger,
         });
   const sendDeps = { clock, exchange, metrics };
+  // Protection (DESIGN §5): SL/TP after entries, spot OCO, guardians (state in Redis or memory).
+  const protection = new Protection({
+    clock,
+    exchange,
+    store,
+    ledger,
+    mutex,
+    rules,
+    marketData,
+    logger,
+    metrics,
+    guards:
+      transport.client === null
+        ? new MemoryGuardStore({ clock })
+        : new RedisGuardStore(transport.client),
+    owner: `${hostname()}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`,
+    settings: { workingType: config.workingType, spotGuardian: config.ocoGuardian },
+  });
   const execution = await openExecution({
     config,
     table: routeTableFile.table,
@@ -428,11 +452,11 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
     mutex,
     logger,
     metrics,
-    executors: {
+    executors: protection.executors({
       MARKET: new SingleOrderExecutor(sendDeps, ledger, execution.stats),
       LIMIT: new SingleOrderExecutor(sendDeps, ledger, execution.stats),
       ...execution.executors,
-    },
+    }),
     settings: defaultPlaceOrderSettings,
     routeTable: execution.routeTable,
     policySettings: execution.policySettings,
@@ -447,6 +471,8 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
     rules,
     logger,
     metrics,
+    cascade: (state, canceled, request) => protection.cascade(state, canceled, request),
+    cancelVenueOrder: (order, request) => protection.cancelVenueOrder(order, request),
   });
   const lookupOrder = new LookupOrder(store, ledger);
   const track = new TrackOrders({
@@ -458,9 +484,11 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
     logger,
     stats: execution.stats,
   });
+  track.onIntentChange((state) => protection.onIntentChange(state));
+  track.onOrderListUpdate((list) => protection.onOrderListUpdate(list));
   const reconcile = new ReconcileOrders({
     clock,
-    exchange,
+    exchange: protection.reconcileView(exchange),
     store,
     ledger,
     mutex,
@@ -516,8 +544,16 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
   );
   loops.push(reconcileLoop);
   loops.push(...execution.startLoops(() => relayLoop.nudge()));
+  const protectionLoop = startLoop(
+    "protection",
+    async () => (rules.size() === 0 ? 1_000 : protection.runPeriodic()),
+    logger,
+  );
+  loops.push(protectionLoop);
   exchange.onEvent((event) => {
+    protection.onExchangeEvent(event);
     execution.onVenueEvent(event);
+    if (event.kind === "STREAM_STATE" && event.stream === "USER") protectionLoop.nudge();
     if (event.kind === "STREAM_STATE" && event.stream === "USER" && event.connected)
       reconcileLoop.nudge();
     void track.enqueue(event).then(() => relayLoop.nudge());
@@ -606,6 +642,7 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
     store,
     publisher: transport.publisher,
     sim,
+    protection,
     banner,
     stop() {
       stopping ??= (async () => {
