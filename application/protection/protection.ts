@@ -49,6 +49,12 @@ export interface ProtectionDeps extends Omit<ProtectionContext, "guardian" | "se
 
 const protectionEventKinds = new Set(["TP_SL_PLACED", "OCO_ARMED", "GUARD_ARMED"]);
 
+/** The periodic job's cadence: pending protection and the guardian's tick. */
+export const periodicEveryMs = 1_000;
+/** Working legs are asked for this often, and every `streamDownPollMs` while events are lost. */
+export const venueSweepEveryMs = 30_000;
+export const streamDownPollMs = 500;
+
 export class Protection {
   readonly context: ProtectionContext;
   readonly guardian: GuardianRunner;
@@ -59,6 +65,9 @@ export class Protection {
   private readonly canceller: ProtectionCancel;
   private readonly sweeper: ProtectionSweep;
   private userStreamUp = true;
+  private reconnected = false;
+  private started = false;
+  private lastVenueSweepMs = 0;
 
   constructor(deps: ProtectionDeps) {
     const settings = { ...defaultProtectionSettings, ...deps.settings };
@@ -147,7 +156,10 @@ export class Protection {
       this.guardian.onMarketEvent(event);
     } else if (event.kind === "STREAM_STATE" && event.stream === "USER") {
       this.userStreamUp = event.connected;
-      if (event.connected) this.guardian.onStreamReconnected();
+      if (event.connected) {
+        this.reconnected = true;
+        this.guardian.onStreamReconnected();
+      }
     }
   }
 
@@ -185,7 +197,33 @@ export class Protection {
   async start(): Promise<number> {
     const restored = await this.guardian.restore();
     await this.sweep();
+    this.started = true;
+    this.lastVenueSweepMs = this.context.clock.nowMs();
     return restored;
+  }
+
+  /**
+   * The periodic job for a driver loop (main.ts): restores at its first run, then every run
+   * resumes pending protection and ticks the guardian, and asks the venue about working legs
+   * every `venueSweepEveryMs`, after a reconnect, and continuously while the user stream is down.
+   * Answers how long to wait before the next run.
+   */
+  async runPeriodic(): Promise<number> {
+    if (!this.started) {
+      await this.start();
+      return periodicEveryMs;
+    }
+    const nowMs = this.context.clock.nowMs();
+    const venue =
+      this.reconnected ||
+      !this.userStreamUp ||
+      nowMs - this.lastVenueSweepMs >= venueSweepEveryMs;
+    if (venue) {
+      this.reconnected = false;
+      this.lastVenueSweepMs = nowMs;
+    }
+    await this.sweep({ venue });
+    return this.userStreamUp ? periodicEveryMs : streamDownPollMs;
   }
 
   /**
