@@ -259,11 +259,16 @@ export class CancelOrder {
     response: CancelResponse,
   ): Promise<CancelResponse> {
     const nowMs = this.deps.clock.nowMs();
-    const sequence = state.orders.filter((order) => order.role === "EXIT").length + 1;
+    const base = clientOrderIdBase(canceled.intentId);
+    const sequence =
+      state.orders.filter((order) => /\/m\d+$/.test(order.clientOrderId.slice(base.length)))
+        .length + 1;
+    // The remainder of a protective leg is that leg's exit (counted as one, not as entry fills).
+    const protective = canceled.role === "TP" || canceled.role === "SL";
     const market = newOrder({
       orderId: routerOrderId(canceled.intentId, `market-${sequence}`),
       intentId: canceled.intentId,
-      clientOrderId: childClientOrderId(clientOrderIdBase(canceled.intentId), `m${sequence}`),
+      clientOrderId: childClientOrderId(base, `m${sequence}`),
       market: canceled.market,
       symbol: canceled.symbol,
       side: canceled.side,
@@ -273,7 +278,7 @@ export class CancelOrder {
       price: null,
       stopPrice: null,
       reduceOnly: canceled.reduceOnly,
-      role: "EXIT",
+      role: protective ? canceled.role : "EXIT",
       parentId: canceled.orderId,
       midAtSend: null,
       createdAtMs: nowMs,
