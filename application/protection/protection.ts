@@ -215,9 +215,7 @@ export class Protection {
     }
     const nowMs = this.context.clock.nowMs();
     const venue =
-      this.reconnected ||
-      !this.userStreamUp ||
-      nowMs - this.lastVenueSweepMs >= venueSweepEveryMs;
+      this.reconnected || !this.userStreamUp || nowMs - this.lastVenueSweepMs >= venueSweepEveryMs;
     if (venue) {
       this.reconnected = false;
       this.lastVenueSweepMs = nowMs;

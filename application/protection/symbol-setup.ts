@@ -40,7 +40,8 @@ export class SymbolSetup {
   }
 
   private async configure(symbol: string): Promise<boolean> {
-    const answer = await this.exchange.configureSymbol(symbol, this.settings);
+    const { leverage, marginType } = this.settings;
+    const answer = await this.exchange.configureSymbol(symbol, { leverage, marginType });
     if (answer.ok) {
       if (this.done.size < configuredSymbolsMax) this.done.add(symbol);
       this.metrics.increment("futures_symbol_setup_total", { outcome: "ok" });
