@@ -42,7 +42,7 @@ export interface Shared {
   readonly engine: SimEngine;
   readonly gateway: SimExchangeGateway;
   readonly faults: FaultDecider;
-  readonly store: MemoryOrderStore;
+  readonly store: OrderStore;
   guards: MemoryGuardStore;
 }
 
@@ -72,6 +72,8 @@ export interface SharedOptions {
   readonly scenario?: ScenarioName;
   readonly seed?: number;
   readonly faultPlan?: FaultPlan;
+  /** The order store (default: the in-memory twin). */
+  readonly store?: (clock: ManualClock) => OrderStore;
 }
 
 export function openShared(options: SharedOptions = {}): Shared {
@@ -88,7 +90,8 @@ export function openShared(options: SharedOptions = {}): Shared {
     engine,
     gateway,
     faults,
-    store: new MemoryOrderStore({ limits: { outboxPendingMax: 1_000_000 } }),
+    store:
+      options.store?.(clock) ?? new MemoryOrderStore({ limits: { outboxPendingMax: 1_000_000 } }),
     guards: new MemoryGuardStore({ clock }),
   };
 }
