@@ -347,7 +347,7 @@ export function formatCounts(title: string, all: readonly ExclusivityCounts[]): 
     (c) =>
       `  ${c.scenario.padEnd(10)} positions ${String(c.positions).padStart(4)}  tp ${String(c.tp).padStart(4)}` +
       `  sl ${String(c.sl).padStart(4)}  tp-partial+sl ${String(c.tpPartialThenSl).padStart(3)}` +
-      `  guardian exits ${String(c.guardianExits).padStart(4)}  backstop ${String(c.backstopExits).padStart(3)}` +
+      `  guardian stops ${String(c.guardianExits).padStart(4)}  backstop ${String(c.backstopExits).padStart(3)}` +
       `  restarts ${String(c.restarts).padStart(3)}  skipped ${c.skipped}  violations ${c.violations.length}`,
   );
   const total = all.reduce((sum, c) => sum + c.positions, 0);
