@@ -92,7 +92,9 @@ type SendResult =
   | { readonly kind: "unknown" }
   | { readonly kind: "retry"; readonly waitMs: number }
   | { readonly kind: "refused" }
-  | { readonly kind: "leg_gone" };
+  | { readonly kind: "leg_gone" }
+  /** The emulated leg was cancelled (a cancel served by another instance): no exit at all. */
+  | { readonly kind: "leg_canceled" };
 
 export class GuardianCommands {
   constructor(
@@ -417,6 +419,10 @@ export class GuardianCommands {
     if (state === null) return { kind: "leg_gone" };
     const nowMs = this.deps.clock.nowMs();
     const identity = exitIdentity(meta, live.state, attempt);
+    const legRow = state.orders.find((order) => order.orderId === identity.orderId);
+    if (identity.isLeg && legRow?.status === "CANCELED" && isZero(legRow.filledQty)) {
+      return { kind: "leg_canceled" };
+    }
     const exit = this.exitOrder(live, state, identity, fromSteps(qtySteps, meta.lotStep), nowMs);
     if (exit === null) return { kind: "leg_gone" };
     const triggered = recordEvent({
@@ -583,6 +589,13 @@ export class GuardianCommands {
         return;
       case "unknown":
         live.queryDueAtMs = clock.nowMs() + settings.retryBackoffMs;
+        return;
+      case "leg_canceled":
+        // Someone cancelled the stop this guardian stands for: it steps down, nothing is sold.
+        this.deps.logger.warn("guardian stood down: its leg was cancelled", {
+          intentId: live.meta.intentId,
+        });
+        await this.disarm(live);
         return;
       case "leg_gone":
         this.hooks.apply(live, {

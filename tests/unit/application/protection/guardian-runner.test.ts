@@ -97,6 +97,32 @@ describe("guardian across instances", () => {
     expect(target?.status).toBe("FILLED");
   });
 
+  test("a stop cancelled through another instance: the owning guardian stands down", async () => {
+    const shared = openShared();
+    const owner = await startGuarded(shared, "router-a");
+    const mid = await openGuarded(shared, owner);
+    const other = await startGuarded(shared, "router-b");
+    const stop = protectionIds("intent-1").guardStop.orderId;
+    const answer = await other.cancel.execute({
+      orderId: stop,
+      clientOrderId: null,
+      cascadeOco: false,
+      reason: "operator",
+      afterCancel: "NONE",
+    });
+    expect(answer).toMatchObject({ result: "OK", status: "CANCELED" });
+    shared.engine.setMid("BTCUSDT", dec((mid * 0.99).toFixed(1)), shared.clock.nowMs());
+    await advance(shared, owner, 300);
+    expect(owner.protection.guardian.stateOf("intent-1")).toBeNull();
+    expect(positionUnits(shared)).toBe(2n);
+    expect(venueOrder(shared, protectionIds("intent-1").guardExit(2).clientOrderId)).toBeNull();
+    // Recorded as disarmed, its watched take-profit closed: a restart does not bring it back.
+    const kinds = (await shared.store.strategyEvents("intent-1")).map((event) => event.kind);
+    expect(kinds.at(-1)).toBe("GUARD_DISARMED");
+    const state = await owner.ledger.load("intent-1");
+    expect(state?.orders.filter((order) => order.status === "NEW")).toEqual([]);
+  });
+
   test("an exit sent just before a crash is adopted, not sent again", async () => {
     const shared = openShared();
     const first = await startGuarded(shared, "router-a");
