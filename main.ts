@@ -496,6 +496,8 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
     logger,
     unknownAfterMs: config.binance.recvWindowMs + 5_000,
     batchMax: 500,
+    metrics,
+    cancelOrphans: config.reconcileCancelOrphans,
   });
   const health = new Health({
     mode: transport.mode,

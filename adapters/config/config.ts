@@ -88,6 +88,7 @@ const environmentSchema = v.object({
   S4_TWAP_MAX_SLICES: integer(4, 1, 1_000),
   S4_TWAP_LEASE_MS: integer(30_000, 1_000, 3_600_000),
   S4_ROUTE_TABLE_REFRESH_MS: integer(10_000, 100, 3_600_000),
+  S4_RECONCILE_CANCEL_ORPHANS: boolean(true),
   S4_OCO_GUARDIAN: boolean(false),
   S4_WORKING_TYPE: v.optional(
     v.picklist(["MARK_PRICE", "CONTRACT_PRICE"], "must be MARK_PRICE or CONTRACT_PRICE"),
@@ -129,6 +130,8 @@ export interface Config {
   readonly twapLeaseMs: number;
   /** How often the Redis route-table override is read. */
   readonly routeTableRefreshMs: number;
+  /** Cancel venue orders the store does not know (DESIGN §8); turn off on shared accounts. */
+  readonly reconcileCancelOrphans: boolean;
   readonly ocoGuardian: boolean;
   readonly workingType: "MARK_PRICE" | "CONTRACT_PRICE";
   readonly httpBodyMaxBytes: number;
@@ -196,6 +199,7 @@ function toConfig(env: Environment): Config {
     twapMaxSlices: env.S4_TWAP_MAX_SLICES,
     twapLeaseMs: env.S4_TWAP_LEASE_MS,
     routeTableRefreshMs: env.S4_ROUTE_TABLE_REFRESH_MS,
+    reconcileCancelOrphans: env.S4_RECONCILE_CANCEL_ORPHANS,
     ocoGuardian: env.S4_OCO_GUARDIAN,
     workingType: env.S4_WORKING_TYPE,
     httpBodyMaxBytes: env.S4_HTTP_BODY_MAX_BYTES,
