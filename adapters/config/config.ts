@@ -1,7 +1,13 @@
 // The environment, parsed once by one valibot schema (DESIGN §10). A bad value stops start-up
 // with a message naming the variable; nothing else in the program reads process.env.
 
+import { fileURLToPath } from "node:url";
 import * as v from "valibot";
+
+/** The table that ships with the project, found from here so any working directory works. */
+export const shippedRouteTablePath = fileURLToPath(
+  new URL("../../config/route-table.json", import.meta.url),
+);
 
 const durationPattern = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/;
 const durationUnitMs: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
@@ -76,7 +82,7 @@ const environmentSchema = v.object({
   ),
   S4_ROUTE_TABLE_PATH: v.optional(
     v.pipe(v.string(), v.minLength(1, "must not be empty")),
-    "./config/route-table.json",
+    shippedRouteTablePath,
   ),
   S4_CB_ERROR_RATE_WINDOW: duration("60s"),
   S4_CB_ERROR_RATE_THRESH: v.pipe(
