@@ -558,7 +558,13 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
     if (event.kind === "STREAM_STATE" && event.stream === "USER") protectionLoop.nudge();
     if (event.kind === "STREAM_STATE" && event.stream === "USER" && event.connected)
       reconcileLoop.nudge();
-    void track.enqueue(event).then(() => relayLoop.nudge());
+    // Only order events can write results and fills; market data never needs the relay.
+    const writes =
+      event.kind === "ORDER_UPDATE" ||
+      event.kind === "CONDITIONAL_UPDATE" ||
+      event.kind === "ORDER_LIST_UPDATE";
+    const tracked = track.enqueue(event);
+    if (writes) void tracked.then(() => relayLoop.nudge());
   });
   if (sim !== null) {
     loops.push(

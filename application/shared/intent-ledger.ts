@@ -2,7 +2,7 @@
 // `ord:{results}` event, in one store transaction (the outbox pattern of DESIGN §7).
 
 import {
-  digestId,
+  contentDigest,
   type Fill,
   type Order,
   type OrderResult,
@@ -40,7 +40,7 @@ export interface IntentChanges {
 export const resultsStream = "ord:{results}";
 
 export function resultEvent(result: OrderResult, nowMs: number): OutboxEvent {
-  const eventId = `res:${digestId(JSON.stringify(result), 20)}`;
+  const eventId = `res:${contentDigest(JSON.stringify(result)).slice(0, 24)}`;
   return {
     eventId,
     stream: resultsStream,

@@ -84,6 +84,13 @@ export class TrackOrders {
   private async apply(event: Extract<ExchangeEvent, { kind: "ORDER_UPDATE" }>): Promise<void> {
     const known = await this.deps.store.getOrderByClientId(event.order.clientOrderId);
     if (known === null || known.market !== event.order.market) return;
+    // Most events repeat what the order's own answer already said (our fills, our status):
+    // when the event changes nothing even on this read, it changes nothing on a later one
+    // either (fills dedupe by trade id, statuses never move back), so skip the locked reload.
+    const fills = event.fill === null ? [] : [event.fill];
+    const nowMs = this.deps.clock.nowMs();
+    if (!syncFromVenue(known, event.order, fills, { rules: null, bookTop3: null }, nowMs).changed)
+      return;
     await this.deps.mutex.run(known.intentId, async () => {
       const state = await this.deps.ledger.load(known.intentId);
       const order = state?.orders.find((candidate) => candidate.orderId === known.orderId);

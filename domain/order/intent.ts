@@ -3,7 +3,7 @@
 
 import { type Decimal, formatDecimal } from "../decimal/index.ts";
 import type { Market } from "../instrument/index.ts";
-import { digestId } from "./ids.ts";
+import { contentDigest } from "./ids.ts";
 import type { Side, TimeInForce } from "./types.ts";
 
 export type IntentKind = "ENTRY" | "EXIT" | "REDUCE" | "PROTECT";
@@ -82,7 +82,7 @@ function canonical(value: unknown): unknown {
 /** A stable digest of everything that defines the intent except its echo-only uuid. */
 export function intentFingerprint(intent: OrderIntent): string {
   const { uuid: _uuid, ...defining } = intent;
-  return digestId(JSON.stringify(canonical(defining)), 24);
+  return contentDigest(JSON.stringify(canonical(defining))).slice(0, 24);
 }
 
 /** The intent as plain JSON (decimals as canonical strings, keys sorted), for storage. */

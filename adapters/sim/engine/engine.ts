@@ -180,6 +180,12 @@ export interface SimStateDelta {
   readonly algosRemoved: readonly string[];
   readonly lists: readonly { readonly key: string; readonly json: string }[];
   readonly listsRemoved: readonly string[];
+  /**
+   * True when only the market moved (path, books): no order, list, algo, balance, position,
+   * configuration, transfer or id counter changed. A sink may defer such a write: losing it
+   * loses nothing an account holder could see.
+   */
+  readonly marketOnly: boolean;
 }
 
 export type SimStateSink = (delta: SimStateDelta) => void;
@@ -292,6 +298,8 @@ export class SimEngine {
   private callDepth = 0;
   private pendingEvents: SimEvent[] = [];
   private readonly dirtyOrders = new Set<OrderRecord>();
+  /** The account part of the last flushed core, to tell market-only changes apart. */
+  private lastFlushedAccount = "";
   private readonly removedOrders = new Set<string>();
   private readonly dirtyAlgos = new Set<AlgoRecord>();
   private readonly removedAlgos = new Set<string>();
@@ -513,7 +521,19 @@ export class SimEngine {
     }
     const records = <R>(set: Set<R>, key: (record: R) => string) =>
       [...set].map((record) => ({ key: key(record), json: encodeJson(record) }));
+    const account = this.encodeAccount();
+    const recordsChanged =
+      this.dirtyOrders.size +
+        this.removedOrders.size +
+        this.dirtyAlgos.size +
+        this.removedAlgos.size +
+        this.dirtyLists.size +
+        this.removedLists.size >
+      0;
+    const marketOnly = !recordsChanged && account === this.lastFlushedAccount;
+    this.lastFlushedAccount = account;
     const delta: SimStateDelta = {
+      marketOnly,
       core: this.encodeCore(),
       orders: records(this.dirtyOrders, (o) => orderKey(o.market, o.orderId)),
       ordersRemoved: [...this.removedOrders],
@@ -533,6 +553,18 @@ export class SimEngine {
     this.removedAlgos.clear();
     this.dirtyLists.clear();
     this.removedLists.clear();
+  }
+
+  /** Everything in the core an account holder could see, without the market. */
+  private encodeAccount(): string {
+    return encodeJson({
+      counters: this.counters,
+      balances: [...this.balances.values()],
+      futuresWallet: this.futuresWallet,
+      positions: [...this.positionsBySymbol.values()],
+      configs: [...this.configs.values()],
+      transfers: this.transfers.length,
+    });
   }
 
   private encodeCore(): string {
@@ -563,6 +595,7 @@ export class SimEngine {
     const rows = <R>(records: Iterable<R>, key: (record: R) => string) =>
       [...records].map((record) => ({ key: key(record), json: encodeJson(record) }));
     return {
+      marketOnly: false,
       core: this.encodeCore(),
       orders: rows(this.orders.values(), (o) => orderKey(o.market, o.orderId)),
       ordersRemoved: [],

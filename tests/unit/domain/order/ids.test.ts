@@ -8,6 +8,7 @@ import {
   childSuffixLengthMax,
   clientOrderIdBase,
   clientOrderIdPattern,
+  contentDigest,
   digestId,
   intentIdPattern,
   routerOrderId,
@@ -157,5 +158,28 @@ describe("routerOrderId and digestId", () => {
     expect(digestId("intent-1", 17)).toBe("arkd97zgrdc0xd0ak");
     expect(routerOrderId("intent-1", "entry")).toBe("ord_eebnjamu07nl9brmquqttj");
     expect(clientOrderIdBase(`strategy-7:${"a".repeat(40)}`)).toBe("strategy-7/5lnuysiv1qwuhcwo5");
+  });
+});
+
+describe("contentDigest", () => {
+  test("is 128 bits of hex, stable, and moves with every character", () => {
+    const text = JSON.stringify({ intent_id: "a", qty: "0.002", fills: [1, 2, 3] });
+    expect(contentDigest(text)).toMatch(/^[0-9a-f]{32}$/);
+    expect(contentDigest(text)).toBe(contentDigest(text));
+    for (let index = 0; index < text.length; index += 1) {
+      const changed =
+        text.slice(0, index) +
+        String.fromCharCode(text.charCodeAt(index) ^ 1) +
+        text.slice(index + 1);
+      expect(contentDigest(changed)).not.toBe(contentDigest(text));
+    }
+    expect(contentDigest("")).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  test("distinct texts give distinct digests (no collision among many near-identical texts)", () => {
+    const seen = new Set<string>();
+    for (let index = 0; index < 20_000; index += 1)
+      seen.add(contentDigest(`{"n":${index},"s":"FILLED"}`).slice(0, 24));
+    expect(seen.size).toBe(20_000);
   });
 });
