@@ -26,7 +26,7 @@ import { type IntentLedger, type IntentState, resultsStream } from "../shared/in
 import type { KeyedMutex } from "../shared/keyed-mutex.ts";
 import { errorCode, sendOrder } from "../shared/order-sender.ts";
 import type { RuleBook } from "../shared/rule-book.ts";
-import { fillEvent, syncFromVenue } from "../shared/venue-sync.ts";
+import { fillEvent, syncFromAnswer } from "../shared/venue-sync.ts";
 
 export interface CancelRequest {
   readonly orderId: string | null;
@@ -172,16 +172,9 @@ export class CancelOrder {
     let answer = special === null ? await exchange.cancelOrder(ref) : await special;
     if (!answer.ok && answer.error.kind === "UNKNOWN_ORDER")
       answer = await exchange.queryOrder(ref);
-    const rules = this.deps.rules.get(order.market, order.symbol);
     const nowMs = clock.nowMs();
     if (answer.ok) {
-      const synced = syncFromVenue(
-        order,
-        answer.value,
-        answer.value.fills,
-        { rules, bookTop3: null },
-        nowMs,
-      );
+      const synced = syncFromAnswer(order, answer.value, this.deps.rules, nowMs);
       this.record(work, synced.order, [...synced.newFills]);
       return;
     }

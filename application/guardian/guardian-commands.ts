@@ -37,7 +37,7 @@ import { recordAlert, recordEvent } from "../protection/protection-events.ts";
 import type { IntentChanges, IntentLedger, IntentState } from "../shared/intent-ledger.ts";
 import type { KeyedMutex } from "../shared/keyed-mutex.ts";
 import type { RuleBook } from "../shared/rule-book.ts";
-import { fillEvent, syncFromVenue } from "../shared/venue-sync.ts";
+import { fillEvent, syncFromAnswer, syncFromVenue } from "../shared/venue-sync.ts";
 import { exitIdentity, type ExitIdentity, guardToRecord } from "./guard-model.ts";
 import { type TakeProfitCall, takeProfitReport } from "./guardian-venue.ts";
 import type { LiveGuard } from "./live-guard.ts";
@@ -315,14 +315,7 @@ export class GuardianCommands {
       answer = await exchange.placeOrder({ ...request, type: "LIMIT", timeInForce: "GTC" });
     }
     if (!answer.ok) return this.resendFailed(state, sent, answer.error, nowMs);
-    const rules = this.deps.rules.get(row.market, row.symbol);
-    const synced = syncFromVenue(
-      sent,
-      answer.value,
-      answer.value.fills,
-      { rules, bookTop3: null },
-      nowMs,
-    );
+    const synced = syncFromAnswer(sent, answer.value, this.deps.rules, nowMs);
     await this.deps.ledger.save(state, {
       orders: [synced.order],
       fills: synced.newFills,
@@ -534,14 +527,7 @@ export class GuardianCommands {
     }
     const nowMs = clock.nowMs();
     if (answer.ok) {
-      const rules = this.deps.rules.get(exit.market, exit.symbol);
-      const synced = syncFromVenue(
-        exit,
-        answer.value,
-        answer.value.fills,
-        { rules, bookTop3: null },
-        nowMs,
-      );
+      const synced = syncFromAnswer(exit, answer.value, this.deps.rules, nowMs);
       return { order: synced.order, fills: [...synced.newFills], result: { kind: "sent" } };
     }
     return this.failedExit(exit, answer.error, nowMs);

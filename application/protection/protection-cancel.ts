@@ -7,7 +7,7 @@ import { applyEvent, isTerminal, type Order } from "../../domain/order/index.ts"
 import type { ExchangeOrder, ExchangeResult } from "../../ports/exchange-gateway.ts";
 import type { CancelRequest } from "../cancel-order/cancel-order.ts";
 import type { IntentState } from "../shared/intent-ledger.ts";
-import { fillEvent, syncFromVenue } from "../shared/venue-sync.ts";
+import { fillEvent, syncFromAnswer } from "../shared/venue-sync.ts";
 import { conditionalVenueStatus, isConditionalLeg } from "./conditional-legs.ts";
 import type { LegMonitor } from "./leg-monitor.ts";
 import type { ProtectionContext } from "./protection-context.ts";
@@ -200,14 +200,7 @@ export class ProtectionCancel {
       const change = applyEvent(sibling, "CANCELED", nowMs);
       return change.ok ? { order: change.order, fills: [] } : null;
     }
-    const rules = this.deps.rules.get(sibling.market, sibling.symbol);
-    const synced = syncFromVenue(
-      sibling,
-      answer.value,
-      answer.value.fills,
-      { rules, bookTop3: null },
-      nowMs,
-    );
+    const synced = syncFromAnswer(sibling, answer.value, this.deps.rules, nowMs);
     return { order: synced.order, fills: [...synced.newFills] };
   }
 }

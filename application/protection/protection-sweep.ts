@@ -6,7 +6,7 @@
 import { isTerminal, type Order } from "../../domain/order/index.ts";
 import type { ConditionalOrder, OrderList } from "../../ports/exchange-gateway.ts";
 import type { IntentState } from "../shared/intent-ledger.ts";
-import { fillEvent, syncFromVenue } from "../shared/venue-sync.ts";
+import { fillEvent, syncFromAnswer, syncFromVenue } from "../shared/venue-sync.ts";
 import { isConditionalLeg, syncConditional } from "./conditional-legs.ts";
 import type { LegMonitor } from "./leg-monitor.ts";
 import { isListLeg } from "./protection-cancel.ts";
@@ -197,14 +197,7 @@ export class ProtectionSweep {
       const change = applyEvent(leg, "REJECTED", nowMs);
       return change.ok ? { order: change.order, fills: [] } : null;
     }
-    const rules = this.deps.rules.get(leg.market, leg.symbol);
-    const synced = syncFromVenue(
-      leg,
-      answer.value,
-      answer.value.fills,
-      { rules, bookTop3: null },
-      nowMs,
-    );
+    const synced = syncFromAnswer(leg, answer.value, this.deps.rules, nowMs);
     return synced.changed ? { order: synced.order, fills: [...synced.newFills] } : null;
   }
 

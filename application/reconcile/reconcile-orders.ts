@@ -12,7 +12,7 @@ import type { OrderStore } from "../../ports/order-store.ts";
 import type { IntentLedger } from "../shared/intent-ledger.ts";
 import type { KeyedMutex } from "../shared/keyed-mutex.ts";
 import type { RuleBook } from "../shared/rule-book.ts";
-import { fillEvent, syncFromVenue } from "../shared/venue-sync.ts";
+import { fillEvent, syncFromAnswer } from "../shared/venue-sync.ts";
 
 export interface ReconcileDeps {
   readonly clock: Clock;
@@ -189,14 +189,7 @@ export class ReconcileOrders {
       });
       return "closed";
     }
-    const rules = this.deps.rules.get(order.market, order.symbol);
-    const synced = syncFromVenue(
-      order,
-      answer.value,
-      answer.value.fills,
-      { rules, bookTop3: null },
-      nowMs,
-    );
+    const synced = syncFromAnswer(order, answer.value, this.deps.rules, nowMs);
     if (!synced.changed) return "same";
     await this.deps.ledger.save(state, {
       orders: [synced.order],

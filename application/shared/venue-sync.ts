@@ -13,7 +13,11 @@ import {
   type Order,
   type OrderEventKind,
 } from "../../domain/order/index.ts";
-import type { ExchangeFill, VenueOrderStatus } from "../../ports/exchange-gateway.ts";
+import type {
+  ExchangeFill,
+  ExchangeOrder,
+  VenueOrderStatus,
+} from "../../ports/exchange-gateway.ts";
 import type { OutboxEvent } from "../../ports/order-store.ts";
 
 export interface VenueView {
@@ -98,6 +102,22 @@ export function syncFromVenue(
     order.status !== stored.status ||
     order.exchangeOrderId !== stored.exchangeOrderId;
   return { order, newFills, changed };
+}
+
+/** Something that knows symbol rules (the RuleBook); kept structural to avoid a cycle. */
+export interface RuleSource {
+  get(market: Order["market"], symbol: string): SymbolRules | null;
+}
+
+/** Folds a venue answer (query, cancel, placement) with every fill it carries into `order`. */
+export function syncFromAnswer(
+  order: Order,
+  answer: ExchangeOrder,
+  rules: RuleSource,
+  nowMs: number,
+): SyncOutcome {
+  const context = { rules: rules.get(order.market, order.symbol), bookTop3: null };
+  return syncFromVenue(order, answer, answer.fills, context, nowMs);
 }
 
 /** The `orders:executed` message for a fill. */
