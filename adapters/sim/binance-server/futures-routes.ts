@@ -3,12 +3,13 @@
 // the listenKey. History (allOrders, userTrades) follows Binance's id / time-window rules.
 
 import { isZero } from "../../../domain/decimal/index.ts";
-import type { SimAlgoOrder, SimOrder, SimOrderState, SimSymbolSpec } from "../engine/index.ts";
+import type { SimAlgoOrder, SimOrderState } from "../engine/index.ts";
 import type { RequestKind } from "../fault-plan.ts";
 import { errors, futuresErrors } from "./api-errors.ts";
 import { futuresPrecision } from "./exchange-info.ts";
 import { readAlgoOrder, readFuturesOrder } from "./futures-order-params.ts";
 import { readHistoryQuery, selectHistory } from "./history-window.ts";
+import { accountTrades, allOrders, type OrderReads } from "./order-reads.ts";
 import {
   algoOrder,
   futuresAccount,
@@ -58,6 +59,15 @@ export function futuresOrderView(venue: VenueState, order: SimOrderState, accept
   const origType = order.algoId === null ? null : venue.algoTypeOf(order.algoId);
   return futuresOrder(order, futuresFormat(venue, order.symbol), origType, accepted);
 }
+
+/** USDⓈ-M history: windows of at most seven days; rows in the symbol's futures formats. */
+const futuresReads: OrderReads = {
+  market: "FUT",
+  allOrdersWindowMs: historyWindowMs,
+  tradesWindowMs: historyWindowMs,
+  orderView: (venue, order) => futuresOrderView(venue, order),
+  tradeView: (venue, order, fill) => futuresTrade(order, fill, futuresFormat(venue, order.symbol)),
+};
 
 function placeOrder(context: HandlerContext): HandlerResult {
   const spec = symbolSpec(context, "FUT");
@@ -122,49 +132,6 @@ function cancelAllOrders(context: HandlerContext): HandlerResult {
   if (spec === null) return invalid(context.read)!;
   context.venue.engine.cancelOpenOrders("FUT", spec.rules.symbol, context.nowMs);
   return answer(cancelAllDone);
-}
-
-/** Every remembered order of a symbol, oldest first. */
-function remembered(context: HandlerContext, spec: SimSymbolSpec): SimOrder[] {
-  const { venue, nowMs } = context;
-  const orders: SimOrder[] = [];
-  for (const orderId of venue.orderIdsOf("FUT", spec.rules.symbol)) {
-    const ref = { market: "FUT" as const, symbol: spec.rules.symbol, orderId, clientOrderId: null };
-    const found = venue.engine.queryOrder(ref, nowMs);
-    if (found.ok) orders.push(found.value);
-  }
-  return orders;
-}
-
-function allOrders(context: HandlerContext): HandlerResult {
-  const spec = symbolSpec(context, "FUT");
-  const query = readHistoryQuery(context.read, "orderId", historyWindowMs);
-  if (spec === null || query === null) return invalid(context.read)!;
-  const orders = selectHistory(
-    remembered(context, spec),
-    (order) => order.orderId,
-    (order) => order.createdMs,
-    query,
-  );
-  return answer(orders.map((order) => futuresOrderView(context.venue, order)));
-}
-
-function userTrades(context: HandlerContext): HandlerResult {
-  const spec = symbolSpec(context, "FUT");
-  const orderId = context.read.integer("orderId");
-  const query = readHistoryQuery(context.read, "fromId", historyWindowMs);
-  if (spec === null || query === null) return invalid(context.read)!;
-  const format = futuresFormat(context.venue, spec.rules.symbol);
-  const orders = remembered(context, spec).filter((o) => orderId === null || o.orderId === orderId);
-  const rows = orders.flatMap((order) => order.fills.map((fill) => ({ order, fill })));
-  rows.sort((a, b) => a.fill.tradeId - b.fill.tradeId);
-  const chosen = selectHistory(
-    rows,
-    (row) => row.fill.tradeId,
-    (row) => row.fill.tsMs,
-    query,
-  );
-  return answer(chosen.map(({ order, fill }) => futuresTrade(order, fill, format)));
 }
 
 function algoView(venue: VenueState, algo: SimAlgoOrder) {
@@ -380,8 +347,8 @@ export const futuresRoutes: readonly Route[] = [
   route("GET", "/fapi/v1/openOrder", "QUERY", weight(1), queryOpenOrder),
   route("GET", "/fapi/v1/openOrders", "QUERY", byCount(1, 40), openOrders),
   route("DELETE", "/fapi/v1/allOpenOrders", "CANCEL", weight(1), cancelAllOrders),
-  route("GET", "/fapi/v1/allOrders", "QUERY", weight(5), allOrders),
-  route("GET", "/fapi/v1/userTrades", "QUERY", weight(5), userTrades),
+  route("GET", "/fapi/v1/allOrders", "QUERY", weight(5), allOrders(futuresReads)),
+  route("GET", "/fapi/v1/userTrades", "QUERY", weight(5), accountTrades(futuresReads)),
   route("POST", "/fapi/v1/algoOrder", "PLACE", weight(0), placeAlgo),
   route("DELETE", "/fapi/v1/algoOrder", "CANCEL", weight(1), cancelAlgo),
   route("GET", "/fapi/v1/algoOrder", "QUERY", weight(1), queryAlgo),

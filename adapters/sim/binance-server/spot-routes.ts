@@ -1,10 +1,10 @@
 // Spot trading and account endpoints (/api/v3): orders, open orders, all orders, OCO order lists,
 // account, commission and trades. Engine refusals become Binance's codes (reject-codes.ts).
 
-import type { SimOrder, SimOrderListResult, SimOrderRef } from "../engine/index.ts";
+import type { SimOrderListResult, SimOrderRef } from "../engine/index.ts";
 import type { RequestKind } from "../fault-plan.ts";
 import { errors, failure } from "./api-errors.ts";
-import { readHistoryQuery, selectHistory } from "./history-window.ts";
+import { accountTrades, allOrders, type OrderReads } from "./order-reads.ts";
 import {
   answer,
   fromEngine,
@@ -32,9 +32,14 @@ import {
   spotTrade,
 } from "./spot-views.ts";
 
-/** allOrders and myTrades: startTime and endTime at most this far apart. */
-const allOrdersWindowMs = 24 * 60 * 60 * 1000;
-const tradesWindowMs = 24 * 60 * 60 * 1000;
+/** Spot history: allOrders and myTrades windows of at most 24 hours; rows in spot's shapes. */
+const spotReads: OrderReads = {
+  market: "SPOT",
+  allOrdersWindowMs: 24 * 60 * 60 * 1000,
+  tradesWindowMs: 24 * 60 * 60 * 1000,
+  orderView: (_venue, order) => spotQueried(order),
+  tradeView: (_venue, order, fill) => spotTrade(order, fill),
+};
 
 const signed = (
   method: HttpMethod,
@@ -148,50 +153,6 @@ function cancelOpenOrders(context: HandlerContext): HandlerResult {
   return answer(rows);
 }
 
-/** Every remembered order of a symbol, oldest first. */
-function rememberedOrders(context: HandlerContext, symbol: string): SimOrder[] {
-  const { venue, nowMs } = context;
-  const orders: SimOrder[] = [];
-  for (const orderId of venue.orderIdsOf("SPOT", symbol)) {
-    const ref = { market: "SPOT" as const, symbol, orderId, clientOrderId: null };
-    const found = venue.engine.queryOrder(ref, nowMs);
-    if (found.ok) orders.push(found.value);
-  }
-  return orders;
-}
-
-function allOrders(context: HandlerContext): HandlerResult {
-  const spec = symbolSpec(context, "SPOT");
-  const query = readHistoryQuery(context.read, "orderId", allOrdersWindowMs);
-  if (spec === null || query === null) return invalid(context.read)!;
-  const orders = selectHistory(
-    rememberedOrders(context, spec.rules.symbol),
-    (order) => order.orderId,
-    (order) => order.createdMs,
-    query,
-  );
-  return answer(orders.map((order) => spotQueried(order)));
-}
-
-function myTrades(context: HandlerContext): HandlerResult {
-  const spec = symbolSpec(context, "SPOT");
-  const orderId = context.read.integer("orderId");
-  const query = readHistoryQuery(context.read, "fromId", tradesWindowMs);
-  if (spec === null || query === null) return invalid(context.read)!;
-  const orders = rememberedOrders(context, spec.rules.symbol).filter(
-    (order) => orderId === null || order.orderId === orderId,
-  );
-  const rows = orders.flatMap((order) => order.fills.map((fill) => ({ order, fill })));
-  rows.sort((a, b) => a.fill.tradeId - b.fill.tradeId);
-  const chosen = selectHistory(
-    rows,
-    (row) => row.fill.tradeId,
-    (row) => row.fill.tsMs,
-    query,
-  );
-  return answer(chosen.map(({ order, fill }) => spotTrade(order, fill)));
-}
-
 function placeOco(context: HandlerContext): HandlerResult {
   const spec = symbolSpec(context, "SPOT");
   const params = spec === null ? null : readOco(context.read, spec.rules.symbol);
@@ -268,8 +229,8 @@ export const spotRoutes: readonly Route[] = [
   signed("GET", "/api/v3/order", "QUERY", weight(4), queryOrder),
   signed("GET", "/api/v3/openOrders", "QUERY", openOrdersWeight, openOrders),
   signed("DELETE", "/api/v3/openOrders", "CANCEL", weight(1), cancelOpenOrders),
-  signed("GET", "/api/v3/allOrders", "QUERY", weight(20), allOrders),
-  signed("GET", "/api/v3/myTrades", "QUERY", weight(20), myTrades),
+  signed("GET", "/api/v3/allOrders", "QUERY", weight(20), allOrders(spotReads)),
+  signed("GET", "/api/v3/myTrades", "QUERY", weight(20), accountTrades(spotReads)),
   signed("POST", "/api/v3/orderList/oco", "PLACE", weight(1), placeOco),
   signed("DELETE", "/api/v3/orderList", "CANCEL", weight(1), cancelOrderList),
   signed("GET", "/api/v3/orderList", "QUERY", weight(4), queryOrderList),
