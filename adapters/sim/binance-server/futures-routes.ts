@@ -9,7 +9,14 @@ import { errors, futuresErrors } from "./api-errors.ts";
 import { futuresPrecision } from "./exchange-info.ts";
 import { readAlgoOrder, readFuturesOrder } from "./futures-order-params.ts";
 import { readHistoryQuery, selectHistory } from "./history-window.ts";
-import { accountTrades, allOrders, type OrderReads } from "./order-reads.ts";
+import {
+  accountTrades,
+  allOrders,
+  type OrderReads,
+  openOrders,
+  orderRef,
+  queryOrder,
+} from "./order-reads.ts";
 import {
   algoOrder,
   futuresAccount,
@@ -60,9 +67,10 @@ export function futuresOrderView(venue: VenueState, order: SimOrderState, accept
   return futuresOrder(order, futuresFormat(venue, order.symbol), origType, accepted);
 }
 
-/** USDⓈ-M history: windows of at most seven days; rows in the symbol's futures formats. */
+/** USDⓈ-M order reads: -1102 names orderId first; history windows of seven days. */
 const futuresReads: OrderReads = {
   market: "FUT",
+  orderIdParams: ["orderId", "origClientOrderId"],
   allOrdersWindowMs: historyWindowMs,
   tradesWindowMs: historyWindowMs,
   orderView: (venue, order) => futuresOrderView(venue, order),
@@ -86,45 +94,21 @@ function placeOrder(context: HandlerContext): HandlerResult {
   );
 }
 
-function orderRef(context: HandlerContext) {
-  const spec = symbolSpec(context, "FUT");
-  const { read } = context;
-  read.eitherOf("orderId", "origClientOrderId");
-  const orderId = read.integer("orderId");
-  const clientOrderId = read.text("origClientOrderId");
-  if (spec === null || read.failure !== null) return null;
-  return { market: "FUT" as const, symbol: spec.rules.symbol, orderId, clientOrderId };
-}
-
 function cancelOrder(context: HandlerContext): HandlerResult {
-  const ref = orderRef(context);
+  const ref = orderRef(context, futuresReads);
   if (ref === null) return invalid(context.read)!;
   const canceled = context.venue.engine.cancelOrder(ref, context.nowMs);
   return fromEngine("FUT", canceled, "CANCEL", null, (o) => futuresOrderView(context.venue, o));
 }
 
-function queryOrder(context: HandlerContext): HandlerResult {
-  const ref = orderRef(context);
-  if (ref === null) return invalid(context.read)!;
-  const found = context.venue.engine.queryOrder(ref, context.nowMs);
-  return fromEngine("FUT", found, "QUERY", null, (o) => futuresOrderView(context.venue, o));
-}
-
 /** GET /fapi/v1/openOrder: like a query, but a filled or cancelled order does not exist. */
 function queryOpenOrder(context: HandlerContext): HandlerResult {
-  const ref = orderRef(context);
+  const ref = orderRef(context, futuresReads);
   if (ref === null) return invalid(context.read)!;
   const found = context.venue.engine.queryOrder(ref, context.nowMs);
   const open = found.ok && ["NEW", "PARTIALLY_FILLED"].includes(found.value.status);
   if (found.ok && !open) return refuse(errors.noSuchOrder());
   return fromEngine("FUT", found, "QUERY", null, (o) => futuresOrderView(context.venue, o));
-}
-
-function openOrders(context: HandlerContext): HandlerResult {
-  const symbol = optionalSymbol(context, "FUT");
-  if (context.read.failure !== null) return invalid(context.read)!;
-  const open = context.venue.engine.openOrders("FUT", symbol, context.nowMs);
-  return answer(open.map((order) => futuresOrderView(context.venue, order)));
 }
 
 function cancelAllOrders(context: HandlerContext): HandlerResult {
@@ -343,9 +327,9 @@ const byCount = (single: number, all: number) => (params: RequestParams) =>
 export const futuresRoutes: readonly Route[] = [
   route("POST", "/fapi/v1/order", "PLACE", weight(0), placeOrder),
   route("DELETE", "/fapi/v1/order", "CANCEL", weight(1), cancelOrder),
-  route("GET", "/fapi/v1/order", "QUERY", weight(1), queryOrder),
+  route("GET", "/fapi/v1/order", "QUERY", weight(1), queryOrder(futuresReads)),
   route("GET", "/fapi/v1/openOrder", "QUERY", weight(1), queryOpenOrder),
-  route("GET", "/fapi/v1/openOrders", "QUERY", byCount(1, 40), openOrders),
+  route("GET", "/fapi/v1/openOrders", "QUERY", byCount(1, 40), openOrders(futuresReads)),
   route("DELETE", "/fapi/v1/allOpenOrders", "CANCEL", weight(1), cancelAllOrders),
   route("GET", "/fapi/v1/allOrders", "QUERY", weight(5), allOrders(futuresReads)),
   route("GET", "/fapi/v1/userTrades", "QUERY", weight(5), accountTrades(futuresReads)),

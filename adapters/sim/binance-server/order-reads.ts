@@ -1,16 +1,29 @@
-// The order reads spot (/api/v3) and USDⓈ-M (/fapi/v1) answer alike: all orders and the account's
-// trades (myTrades / userTrades), from the symbol's remembered orders by Binance's history rules
-// (history-window.ts). What differs per product is passed in, explicitly: windows and row views.
+// The order reads spot (/api/v3) and USDⓈ-M (/fapi/v1) answer alike: one order, open orders, all
+// orders and the account's trades (myTrades / userTrades), the history by Binance's rules
+// (history-window.ts). What differs per product is passed in, explicitly: the order in which
+// -1102 names the ids, the history windows and the row views.
 
 import type { Market } from "../../../domain/instrument/index.ts";
-import type { SimFill, SimOrder } from "../engine/index.ts";
+import type { SimFill, SimOrder, SimOrderRef } from "../engine/index.ts";
 import { readHistoryQuery, selectHistory } from "./history-window.ts";
-import { answer, type HandlerContext, type HandlerResult, invalid, symbolSpec } from "./route.ts";
+import {
+  answer,
+  fromEngine,
+  type HandlerContext,
+  type HandlerResult,
+  invalid,
+  optionalSymbol,
+  symbolSpec,
+} from "./route.ts";
 import type { VenueState } from "./venue-state.ts";
 
 /** What one market's order reads differ by. */
 export interface OrderReads {
   readonly market: Market;
+  /** The two ids of an order as -1102 names them: spot puts the client id first. */
+  readonly orderIdParams:
+    | readonly ["origClientOrderId", "orderId"]
+    | readonly ["orderId", "origClientOrderId"];
   /** allOrders: startTime and endTime at most this far apart. */
   readonly allOrdersWindowMs: number;
   /** myTrades / userTrades: startTime and endTime at most this far apart. */
@@ -19,6 +32,39 @@ export interface OrderReads {
   readonly orderView: (venue: VenueState, order: SimOrder) => unknown;
   /** A trade row as the market shows it. */
   readonly tradeView: (venue: VenueState, order: SimOrder, fill: SimFill) => unknown;
+}
+
+/** symbol + orderId | origClientOrderId (neither → -1102); null after a failed read. */
+export function orderRef(context: HandlerContext, reads: OrderReads): SimOrderRef | null {
+  const spec = symbolSpec(context, reads.market);
+  const { read } = context;
+  const [first, second] = reads.orderIdParams;
+  read.eitherOf(first, second);
+  const orderId = read.integer("orderId");
+  const clientOrderId = read.text("origClientOrderId");
+  if (spec === null || read.failure !== null) return null;
+  return { market: reads.market, symbol: spec.rules.symbol, orderId, clientOrderId };
+}
+
+/** GET order: one order by its ids, in any status. */
+export function queryOrder(reads: OrderReads) {
+  return (context: HandlerContext): HandlerResult => {
+    const ref = orderRef(context, reads);
+    if (ref === null) return invalid(context.read)!;
+    const found = context.venue.engine.queryOrder(ref, context.nowMs);
+    const view = (order: SimOrder) => reads.orderView(context.venue, order);
+    return fromEngine(reads.market, found, "QUERY", null, view);
+  };
+}
+
+/** GET openOrders: the open orders of `symbol`, or of every symbol. */
+export function openOrders(reads: OrderReads) {
+  return (context: HandlerContext): HandlerResult => {
+    const symbol = optionalSymbol(context, reads.market);
+    if (context.read.failure !== null) return invalid(context.read)!;
+    const open = context.venue.engine.openOrders(reads.market, symbol, context.nowMs);
+    return answer(open.map((order) => reads.orderView(context.venue, order)));
+  };
 }
 
 /** Every remembered order of a symbol, oldest first. */

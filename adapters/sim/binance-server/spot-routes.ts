@@ -1,10 +1,17 @@
 // Spot trading and account endpoints (/api/v3): orders, open orders, all orders, OCO order lists,
 // account, commission and trades. Engine refusals become Binance's codes (reject-codes.ts).
 
-import type { SimOrderListResult, SimOrderRef } from "../engine/index.ts";
+import type { SimOrderListResult } from "../engine/index.ts";
 import type { RequestKind } from "../fault-plan.ts";
 import { errors, failure } from "./api-errors.ts";
-import { accountTrades, allOrders, type OrderReads } from "./order-reads.ts";
+import {
+  accountTrades,
+  allOrders,
+  type OrderReads,
+  openOrders,
+  orderRef,
+  queryOrder,
+} from "./order-reads.ts";
 import {
   answer,
   fromEngine,
@@ -12,7 +19,6 @@ import {
   type HandlerResult,
   type HttpMethod,
   invalid,
-  optionalSymbol,
   refuse,
   type Route,
   symbolSpec,
@@ -32,9 +38,10 @@ import {
   spotTrade,
 } from "./spot-views.ts";
 
-/** Spot history: allOrders and myTrades windows of at most 24 hours; rows in spot's shapes. */
+/** Spot order reads: -1102 names the client id first; history windows of 24 hours. */
 const spotReads: OrderReads = {
   market: "SPOT",
+  orderIdParams: ["origClientOrderId", "orderId"],
   allOrdersWindowMs: 24 * 60 * 60 * 1000,
   tradesWindowMs: 24 * 60 * 60 * 1000,
   orderView: (_venue, order) => spotQueried(order),
@@ -71,19 +78,8 @@ function testOrder(context: HandlerContext): HandlerResult {
   return params === null ? invalid(context.read)! : answer({});
 }
 
-/** symbol + orderId | origClientOrderId (neither → -1102). */
-function orderRef(context: HandlerContext): SimOrderRef | null {
-  const spec = symbolSpec(context, "SPOT");
-  const { read } = context;
-  read.eitherOf("origClientOrderId", "orderId");
-  const orderId = read.integer("orderId");
-  const clientOrderId = read.text("origClientOrderId");
-  if (spec === null || read.failure !== null) return null;
-  return { market: "SPOT", symbol: spec.rules.symbol, orderId, clientOrderId };
-}
-
 function cancelOrder(context: HandlerContext): HandlerResult {
-  const ref = orderRef(context);
+  const ref = orderRef(context, spotReads);
   const cancelId = spotClientId(context.read, "newClientOrderId");
   const restriction = context.read.oneOf(
     "cancelRestrictions",
@@ -111,20 +107,6 @@ function cancelOrder(context: HandlerContext): HandlerResult {
   return fromEngine("SPOT", result, "CANCEL", null, (order) =>
     spotCanceled(order, cancelIdOf(order.orderId), context.nowMs),
   );
-}
-
-function queryOrder(context: HandlerContext): HandlerResult {
-  const ref = orderRef(context);
-  if (ref === null) return invalid(context.read)!;
-  const found = context.venue.engine.queryOrder(ref, context.nowMs);
-  return fromEngine("SPOT", found, "QUERY", null, (order) => spotQueried(order));
-}
-
-function openOrders(context: HandlerContext): HandlerResult {
-  const symbol = optionalSymbol(context, "SPOT");
-  if (context.read.failure !== null) return invalid(context.read)!;
-  const open = context.venue.engine.openOrders("SPOT", symbol, context.nowMs);
-  return answer(open.map((order) => spotQueried(order)));
 }
 
 /** DELETE /api/v3/openOrders: standalone orders as cancels, order lists once each. */
@@ -226,8 +208,8 @@ export const spotRoutes: readonly Route[] = [
   signed("POST", "/api/v3/order", "PLACE", weight(1), placeOrder),
   signed("POST", "/api/v3/order/test", "PLACE", weight(1), testOrder),
   signed("DELETE", "/api/v3/order", "CANCEL", weight(1), cancelOrder),
-  signed("GET", "/api/v3/order", "QUERY", weight(4), queryOrder),
-  signed("GET", "/api/v3/openOrders", "QUERY", openOrdersWeight, openOrders),
+  signed("GET", "/api/v3/order", "QUERY", weight(4), queryOrder(spotReads)),
+  signed("GET", "/api/v3/openOrders", "QUERY", openOrdersWeight, openOrders(spotReads)),
   signed("DELETE", "/api/v3/openOrders", "CANCEL", weight(1), cancelOpenOrders),
   signed("GET", "/api/v3/allOrders", "QUERY", weight(20), allOrders(spotReads)),
   signed("GET", "/api/v3/myTrades", "QUERY", weight(20), accountTrades(spotReads)),
