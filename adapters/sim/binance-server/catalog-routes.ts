@@ -14,6 +14,7 @@ import {
   invalid,
   optionalSymbol,
   type Route,
+  symbolsOf,
   weight,
 } from "./route.ts";
 import type { Json } from "./spot-views.ts";
@@ -57,13 +58,7 @@ function tradeFees(context: HandlerContext): HandlerResult {
   if (context.read.failure !== null) return invalid(context.read)!;
   const { engine } = context.venue;
   const rates = engine.commission("SPOT");
-  const names =
-    symbol === null
-      ? engine
-          .symbolSpecs()
-          .filter((spec) => spec.rules.market === "SPOT")
-          .map((spec) => spec.rules.symbol)
-      : [symbol];
+  const names = symbol === null ? symbolsOf(context, "SPOT") : [symbol];
   return answer(
     names.map((name) => ({
       symbol: name,

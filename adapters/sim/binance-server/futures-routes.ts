@@ -42,6 +42,7 @@ import {
   type Route,
   type Security,
   symbolSpec,
+  symbolsOf,
   weight,
 } from "./route.ts";
 import type { RequestParams } from "./request-params.ts";
@@ -222,13 +223,7 @@ function symbolConfigs(context: HandlerContext): HandlerResult {
   const symbol = optionalSymbol(context, "FUT");
   if (context.read.failure !== null) return invalid(context.read)!;
   const { engine } = context.venue;
-  const names =
-    symbol === null
-      ? engine
-          .symbolSpecs()
-          .filter((s) => s.rules.market === "FUT")
-          .map((s) => s.rules.symbol)
-      : [symbol];
+  const names = symbol === null ? symbolsOf(context, "FUT") : [symbol];
   const configs = names.flatMap((name) => {
     const config = engine.symbolConfig(name);
     return config === null ? [] : [symbolConfig(config)];
@@ -284,11 +279,7 @@ function leverageBracket(context: HandlerContext): HandlerResult {
   const symbol = optionalSymbol(context, "FUT");
   if (context.read.failure !== null) return invalid(context.read)!;
   if (symbol !== null) return answer(leverageBrackets(symbol));
-  const names = context.venue.engine
-    .symbolSpecs()
-    .filter((spec) => spec.rules.market === "FUT")
-    .map((spec) => spec.rules.symbol);
-  return answer(names.map(leverageBrackets));
+  return answer(symbolsOf(context, "FUT").map(leverageBrackets));
 }
 
 function positionMode(): HandlerResult {

@@ -16,6 +16,7 @@ import {
   refuse,
   type Route,
   symbolSpec,
+  symbolsOf,
   weight,
 } from "./route.ts";
 import type { RequestParams } from "./request-params.ts";
@@ -145,10 +146,7 @@ function tickerSymbols(context: HandlerContext, market: Market): string[] | null
   const single = optionalSymbol(context, market);
   if (read.failure !== null) return null;
   if (single !== null) return [single];
-  return context.venue.engine
-    .symbolSpecs()
-    .filter((spec) => spec.rules.market === market)
-    .map((spec) => spec.rules.symbol);
+  return symbolsOf(context, market);
 }
 
 /** One object when `symbol` was sent, an array otherwise (Binance's rule for every ticker). */

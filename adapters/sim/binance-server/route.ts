@@ -75,6 +75,14 @@ export function optionalSymbol(context: HandlerContext, market: Market): string 
   return name;
 }
 
+/** Every symbol the venue lists on `market`, in the venue's order. */
+export function symbolsOf(context: HandlerContext, market: Market): string[] {
+  return context.venue.engine
+    .symbolSpecs()
+    .filter((spec) => spec.rules.market === market)
+    .map((spec) => spec.rules.symbol);
+}
+
 /** An engine result as a Binance answer. */
 export function fromEngine<T>(
   market: Market,

@@ -22,6 +22,7 @@ import {
   refuse,
   type Route,
   symbolSpec,
+  symbolsOf,
   weight,
 } from "./route.ts";
 import type { RequestParams } from "./request-params.ts";
@@ -172,9 +173,8 @@ function queryOrderList(context: HandlerContext): HandlerResult {
   const orderListId = read.integer("orderListId");
   const listClientOrderId = read.text("origClientOrderId");
   if (read.failure !== null) return invalid(read)!;
-  for (const spec of venue.engine.symbolSpecs()) {
-    if (spec.rules.market !== "SPOT") continue;
-    const ref = { symbol: spec.rules.symbol, orderListId, listClientOrderId };
+  for (const symbol of symbolsOf(context, "SPOT")) {
+    const ref = { symbol, orderListId, listClientOrderId };
     const found = venue.engine.queryOrderList(ref, nowMs);
     if (found.ok) return answer(spotList(found.value));
   }
