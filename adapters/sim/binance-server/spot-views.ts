@@ -49,9 +49,9 @@ export function spotAck(order: SimOrderState): Json {
   };
 }
 
-export function spotResult(order: SimOrderState, stpMode = defaultStpMode): Json {
-  const body: Json = {
-    ...spotAck(order),
+/** The order's terms and progress, in the key order RESULT, FULL and a cancel share. */
+function orderFields(order: SimOrderState): Json {
+  return {
     price: spot(order.price),
     origQty: spot(order.qty),
     executedQty: spot(order.filledQty),
@@ -62,6 +62,10 @@ export function spotResult(order: SimOrderState, stpMode = defaultStpMode): Json
     type: order.type,
     side: order.side,
   };
+}
+
+export function spotResult(order: SimOrderState, stpMode = defaultStpMode): Json {
+  const body: Json = { ...spotAck(order), ...orderFields(order) };
   if (stopTypes.has(order.type)) body["stopPrice"] = spot(order.stopPrice);
   body["workingTime"] = order.workingTimeMs ?? -1;
   body["selfTradePreventionMode"] = stpMode;
@@ -122,15 +126,7 @@ export function spotCanceled(order: SimOrderState, cancelId: string, nowMs: numb
     orderListId: listId(order),
     clientOrderId: cancelId,
     transactTime: nowMs,
-    price: spot(order.price),
-    origQty: spot(order.qty),
-    executedQty: spot(order.filledQty),
-    origQuoteOrderQty: quoteOrderQty(order),
-    cummulativeQuoteQty: spot(order.filledQuote),
-    status: order.status,
-    timeInForce: timeInForce(order),
-    type: order.type,
-    side: order.side,
+    ...orderFields(order),
     selfTradePreventionMode: defaultStpMode,
   };
 }
