@@ -40,19 +40,21 @@ export interface WindowStats {
   readonly closeTimeMs: number;
 }
 
+/** A bucket or window before any price or trade. */
+const quiet: Omit<WindowStats, "openTimeMs" | "closeTimeMs"> = {
+  open: null,
+  high: null,
+  low: null,
+  volume: zero,
+  quoteVolume: zero,
+  count: 0,
+  firstId: -1,
+  lastId: -1,
+  lastQty: zero,
+};
+
 function emptyBucket(startMs: number): Bucket {
-  return {
-    startMs,
-    open: null,
-    high: null,
-    low: null,
-    volume: zero,
-    quoteVolume: zero,
-    count: 0,
-    firstId: -1,
-    lastId: -1,
-    lastQty: zero,
-  };
+  return { startMs, ...quiet };
 }
 
 export class TickerStats {
@@ -97,19 +99,7 @@ export class TickerStats {
     const rows = (this.buckets.get(`${market}:${symbol}`) ?? []).filter(
       (bucket) => bucket.startMs + statsBucketMs > fromMs && bucket.startMs <= nowMs,
     );
-    let stats: WindowStats = {
-      open: null,
-      high: null,
-      low: null,
-      volume: zero,
-      quoteVolume: zero,
-      count: 0,
-      firstId: -1,
-      lastId: -1,
-      lastQty: zero,
-      openTimeMs: fromMs,
-      closeTimeMs: nowMs,
-    };
+    let stats: WindowStats = { ...quiet, openTimeMs: fromMs, closeTimeMs: nowMs };
     for (const bucket of rows) stats = merge(stats, bucket);
     return stats;
   }
