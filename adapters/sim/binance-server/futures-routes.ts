@@ -4,7 +4,6 @@
 
 import { isZero } from "../../../domain/decimal/index.ts";
 import type { SimAlgoOrder, SimOrderState } from "../engine/index.ts";
-import type { RequestKind } from "../fault-plan.ts";
 import { errors, futuresErrors } from "./api-errors.ts";
 import { futuresPrecision } from "./exchange-info.ts";
 import { readAlgoOrder, readFuturesOrder } from "./futures-order-params.ts";
@@ -35,12 +34,11 @@ import {
   futuresFormat,
   type HandlerContext,
   type HandlerResult,
-  type HttpMethod,
   invalid,
   optionalSymbol,
   refuse,
   type Route,
-  type Security,
+  routeOn,
   symbolSpec,
   symbolsOf,
   weight,
@@ -49,14 +47,7 @@ import type { RequestParams } from "./request-params.ts";
 import type { VenueState } from "./venue-state.ts";
 import { atLeast } from "./wire-format.ts";
 
-const route = (
-  method: HttpMethod,
-  path: string,
-  kind: RequestKind,
-  cost: (params: RequestParams) => number,
-  handle: (context: HandlerContext) => HandlerResult,
-  security: Security = "SIGNED",
-): Route => ({ method, path, market: "FUT", security, kind, weight: cost, handle });
+const route = routeOn("FUT");
 
 /** allOrders and userTrades: startTime and endTime at most seven days apart. */
 const historyWindowMs = 7 * 24 * 60 * 60 * 1000;

@@ -52,6 +52,18 @@ export function invalid(read: ParamReader): HandlerResult | null {
   return read.failure === null ? null : refuse(read.failure);
 }
 
+/** A builder of one market's routes: method, path, kind, weight, handler; SIGNED unless told. */
+export const routeOn =
+  (market: Market) =>
+  (
+    method: HttpMethod,
+    path: string,
+    kind: RequestKind,
+    cost: (params: RequestParams) => number,
+    handle: (context: HandlerContext) => HandlerResult,
+    security: Security = "SIGNED",
+  ): Route => ({ method, path, market, security, kind, weight: cost, handle });
+
 /** A fixed weight. */
 export const weight =
   (value: number) =>

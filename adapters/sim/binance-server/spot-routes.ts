@@ -2,7 +2,6 @@
 // account, commission and trades. Engine refusals become Binance's codes (reject-codes.ts).
 
 import type { SimOrderListResult } from "../engine/index.ts";
-import type { RequestKind } from "../fault-plan.ts";
 import { errors, failure } from "./api-errors.ts";
 import {
   accountTrades,
@@ -17,10 +16,10 @@ import {
   fromEngine,
   type HandlerContext,
   type HandlerResult,
-  type HttpMethod,
   invalid,
   refuse,
   type Route,
+  routeOn,
   symbolSpec,
   symbolsOf,
   weight,
@@ -49,13 +48,8 @@ const spotReads: OrderReads = {
   tradeView: (_venue, order, fill) => spotTrade(order, fill),
 };
 
-const signed = (
-  method: HttpMethod,
-  path: string,
-  kind: RequestKind,
-  cost: (params: RequestParams) => number,
-  handle: (context: HandlerContext) => HandlerResult,
-): Route => ({ method, path, market: "SPOT", security: "SIGNED", kind, weight: cost, handle });
+/** Every spot trading and account route is SIGNED. */
+const signed = routeOn("SPOT");
 
 function placeOrder(context: HandlerContext): HandlerResult {
   const spec = symbolSpec(context, "SPOT");
