@@ -30,6 +30,7 @@ import {
 } from "./futures-views.ts";
 import {
   answer,
+  bySymbol,
   fromEngine,
   futuresFormat,
   type HandlerContext,
@@ -43,7 +44,6 @@ import {
   symbolsOf,
   weight,
 } from "./route.ts";
-import type { RequestParams } from "./request-params.ts";
 import type { VenueState } from "./venue-state.ts";
 import { atLeast } from "./wire-format.ts";
 
@@ -303,22 +303,19 @@ function listenKeyClose(context: HandlerContext): HandlerResult {
   return answer({});
 }
 
-const byCount = (single: number, all: number) => (params: RequestParams) =>
-  params.has("symbol") ? single : all;
-
 export const futuresRoutes: readonly Route[] = [
   route("POST", "/fapi/v1/order", "PLACE", weight(0), placeOrder),
   route("DELETE", "/fapi/v1/order", "CANCEL", weight(1), cancelOrder),
   route("GET", "/fapi/v1/order", "QUERY", weight(1), queryOrder(futuresReads)),
   route("GET", "/fapi/v1/openOrder", "QUERY", weight(1), queryOpenOrder),
-  route("GET", "/fapi/v1/openOrders", "QUERY", byCount(1, 40), openOrders(futuresReads)),
+  route("GET", "/fapi/v1/openOrders", "QUERY", bySymbol(1, 40), openOrders(futuresReads)),
   route("DELETE", "/fapi/v1/allOpenOrders", "CANCEL", weight(1), cancelAllOrders),
   route("GET", "/fapi/v1/allOrders", "QUERY", weight(5), allOrders(futuresReads)),
   route("GET", "/fapi/v1/userTrades", "QUERY", weight(5), accountTrades(futuresReads)),
   route("POST", "/fapi/v1/algoOrder", "PLACE", weight(0), placeAlgo),
   route("DELETE", "/fapi/v1/algoOrder", "CANCEL", weight(1), cancelAlgo),
   route("GET", "/fapi/v1/algoOrder", "QUERY", weight(1), queryAlgo),
-  route("GET", "/fapi/v1/openAlgoOrders", "QUERY", byCount(1, 40), openAlgos),
+  route("GET", "/fapi/v1/openAlgoOrders", "QUERY", bySymbol(1, 40), openAlgos),
   route("GET", "/fapi/v1/allAlgoOrders", "QUERY", weight(5), allAlgos),
   route("DELETE", "/fapi/v1/algoOpenOrders", "CANCEL", weight(1), cancelOpenAlgos),
   route("POST", "/fapi/v1/leverage", "ACCOUNT", weight(1), leverage),

@@ -8,6 +8,7 @@ import { errors, futuresErrors } from "./api-errors.ts";
 import { exchangeInfoDocument, symbolObjects } from "./exchange-info.ts";
 import {
   answer,
+  bySymbol,
   futuresFormat,
   type HandlerContext,
   type HandlerResult,
@@ -260,9 +261,6 @@ function premiumIndex(context: HandlerContext): HandlerResult {
   return oneOrAll(context, rows);
 }
 
-const tickerWeight = (single: number, all: number) => (params: RequestParams) =>
-  params.has("symbol") ? single : all;
-
 /** Spot 24-hour ticker: 2 for one symbol or up to 20 listed, 40 up to 100, else 80. */
 function spotTicker24hrWeight(params: RequestParams): number {
   if (params.has("symbol")) return 2;
@@ -277,17 +275,17 @@ export const marketDataRoutes: readonly Route[] = [
   publicRoute("SPOT", "/api/v3/time", weight(1), (c) => answer({ serverTime: c.nowMs })),
   publicRoute("SPOT", "/api/v3/exchangeInfo", weight(20), spotExchangeInfo),
   publicRoute("SPOT", "/api/v3/depth", spotDepthWeight, spotDepth),
-  publicRoute("SPOT", "/api/v3/ticker/bookTicker", tickerWeight(2, 4), bookTicker("SPOT")),
-  publicRoute("SPOT", "/api/v3/ticker/price", tickerWeight(2, 4), tickerPrice("SPOT")),
+  publicRoute("SPOT", "/api/v3/ticker/bookTicker", bySymbol(2, 4), bookTicker("SPOT")),
+  publicRoute("SPOT", "/api/v3/ticker/price", bySymbol(2, 4), tickerPrice("SPOT")),
   publicRoute("SPOT", "/api/v3/ticker/24hr", spotTicker24hrWeight, ticker24hr("SPOT")),
   publicRoute("SPOT", "/api/v3/avgPrice", weight(2), avgPrice),
   publicRoute("FUT", "/fapi/v1/ping", weight(1), () => answer({})),
   publicRoute("FUT", "/fapi/v1/time", weight(1), (c) => answer({ serverTime: c.nowMs })),
   publicRoute("FUT", "/fapi/v1/exchangeInfo", weight(1), futuresExchangeInfo),
   publicRoute("FUT", "/fapi/v1/depth", futuresDepthWeight, futuresDepth),
-  publicRoute("FUT", "/fapi/v1/ticker/bookTicker", tickerWeight(2, 5), bookTicker("FUT")),
-  publicRoute("FUT", "/fapi/v1/ticker/price", tickerWeight(1, 2), tickerPrice("FUT")),
-  publicRoute("FUT", "/fapi/v2/ticker/price", tickerWeight(1, 2), tickerPrice("FUT")),
-  publicRoute("FUT", "/fapi/v1/ticker/24hr", tickerWeight(1, 40), ticker24hr("FUT")),
-  publicRoute("FUT", "/fapi/v1/premiumIndex", tickerWeight(1, 10), premiumIndex),
+  publicRoute("FUT", "/fapi/v1/ticker/bookTicker", bySymbol(2, 5), bookTicker("FUT")),
+  publicRoute("FUT", "/fapi/v1/ticker/price", bySymbol(1, 2), tickerPrice("FUT")),
+  publicRoute("FUT", "/fapi/v2/ticker/price", bySymbol(1, 2), tickerPrice("FUT")),
+  publicRoute("FUT", "/fapi/v1/ticker/24hr", bySymbol(1, 40), ticker24hr("FUT")),
+  publicRoute("FUT", "/fapi/v1/premiumIndex", bySymbol(1, 10), premiumIndex),
 ];

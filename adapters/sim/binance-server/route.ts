@@ -70,6 +70,12 @@ export const weight =
   (_params: RequestParams): number =>
     value;
 
+/** A weight that depends on whether `symbol` was sent: one symbol, or every symbol. */
+export const bySymbol =
+  (single: number, all: number) =>
+  (params: RequestParams): number =>
+    params.has("symbol") ? single : all;
+
 /** The spec of the mandatory `symbol` parameter on `market`; -1121 when unknown. */
 export function symbolSpec(context: HandlerContext, market: Market): SimSymbolSpec | null {
   const name = context.read.required("symbol");

@@ -13,6 +13,7 @@ import {
 } from "./order-reads.ts";
 import {
   answer,
+  bySymbol,
   fromEngine,
   type HandlerContext,
   type HandlerResult,
@@ -24,7 +25,6 @@ import {
   symbolsOf,
   weight,
 } from "./route.ts";
-import type { RequestParams } from "./request-params.ts";
 import { readOco, readSpotOrder, spotClientId } from "./spot-order-params.ts";
 import {
   spotAccount,
@@ -196,14 +196,12 @@ function commission(context: HandlerContext): HandlerResult {
   return answer(spotCommission(spec.rules.symbol, rates.maker, rates.taker));
 }
 
-const openOrdersWeight = (params: RequestParams) => (params.has("symbol") ? 6 : 80);
-
 export const spotRoutes: readonly Route[] = [
   signed("POST", "/api/v3/order", "PLACE", weight(1), placeOrder),
   signed("POST", "/api/v3/order/test", "PLACE", weight(1), testOrder),
   signed("DELETE", "/api/v3/order", "CANCEL", weight(1), cancelOrder),
   signed("GET", "/api/v3/order", "QUERY", weight(4), queryOrder(spotReads)),
-  signed("GET", "/api/v3/openOrders", "QUERY", openOrdersWeight, openOrders(spotReads)),
+  signed("GET", "/api/v3/openOrders", "QUERY", bySymbol(6, 80), openOrders(spotReads)),
   signed("DELETE", "/api/v3/openOrders", "CANCEL", weight(1), cancelOpenOrders),
   signed("GET", "/api/v3/allOrders", "QUERY", weight(20), allOrders(spotReads)),
   signed("GET", "/api/v3/myTrades", "QUERY", weight(20), accountTrades(spotReads)),
