@@ -223,16 +223,23 @@ function notional(position: SimPosition): Decimal {
   return mul(position.qty, position.markPrice);
 }
 
-/** GET /fapi/v2/positionRisk row (every symbol, flat ones too). */
-export function positionV2(position: SimPosition, format: FuturesFormat, nowMs: number): Json {
+/** Size, prices and profit, in the key order positionRisk v2 and v3 share. */
+function positionPrices(position: SimPosition, format: FuturesFormat): Json {
   return {
-    symbol: position.symbol,
     positionAmt: format.qty(position.qty),
     entryPrice: atLeast(position.entryPrice, 1),
     breakEvenPrice: atLeast(position.entryPrice, 1),
     markPrice: fixed(position.markPrice, derivedScale),
     unRealizedProfit: money(position.unrealizedPnl),
     liquidationPrice: "0",
+  };
+}
+
+/** GET /fapi/v2/positionRisk row (every symbol, flat ones too). */
+export function positionV2(position: SimPosition, format: FuturesFormat, nowMs: number): Json {
+  return {
+    symbol: position.symbol,
+    ...positionPrices(position, format),
     leverage: String(position.leverage),
     maxNotionalValue: maxNotional(position.leverage),
     marginType: marginTypeText(position),
@@ -255,12 +262,7 @@ export function positionV3(position: SimPosition, format: FuturesFormat, nowMs: 
   return {
     symbol: position.symbol,
     positionSide: "BOTH",
-    positionAmt: format.qty(position.qty),
-    entryPrice: atLeast(position.entryPrice, 1),
-    breakEvenPrice: atLeast(position.entryPrice, 1),
-    markPrice: fixed(position.markPrice, derivedScale),
-    unRealizedProfit: money(position.unrealizedPnl),
-    liquidationPrice: "0",
+    ...positionPrices(position, format),
     isolatedMargin: money(add(isolatedWallet(position), isolatedPnl(position))),
     notional: money(notional(position)),
     marginAsset: "USDT",
