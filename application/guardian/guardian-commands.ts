@@ -1,7 +1,8 @@
 // What a guardian's commands do (DESIGN §5): cancel or query its take-profit leg and fold the
 // answer in; send the exit for exactly the uncovered remainder, written to the store before it is
 // sent (so a restart asks for it instead of sending another); query an exit whose answer was lost;
-// disarm; alert. Every answer is fed back to the transition table as an event.
+// disarm; alert. Every answer is fed back to the transition table as an event. A cancel answer
+// that lets the exit go is written in the exit's own transaction, under one lock of the intent.
 
 import {
   countSteps,
@@ -12,11 +13,12 @@ import {
   isZero,
 } from "../../domain/decimal/index.ts";
 import { applyEvent, isTerminal, newOrder, type Order } from "../../domain/order/index.ts";
-import type {
-  GuardianAlertCode,
-  GuardianCommand,
-  GuardianEvent,
-  GuardianState,
+import {
+  type GuardianAlertCode,
+  type GuardianCommand,
+  type GuardianEvent,
+  type GuardianState,
+  guardianStep,
 } from "../../domain/protection/index.ts";
 import type { Clock } from "../../ports/clock.ts";
 import type {
@@ -39,7 +41,7 @@ import type { KeyedMutex } from "../shared/keyed-mutex.ts";
 import type { RuleBook } from "../shared/rule-book.ts";
 import { fillEvent, syncFromAnswer, syncFromVenue } from "../shared/venue-sync.ts";
 import { exitIdentity, type ExitIdentity, guardToRecord } from "./guard-model.ts";
-import { type TakeProfitCall, takeProfitReport } from "./guardian-venue.ts";
+import { type TakeProfitAnswer, type TakeProfitCall, takeProfitReport } from "./guardian-venue.ts";
 import type { LiveGuard } from "./live-guard.ts";
 
 export interface GuardianContext {
@@ -95,6 +97,33 @@ type SendResult =
   | { readonly kind: "leg_gone" }
   /** The emulated leg was cancelled (a cancel served by another instance): no exit at all. */
   | { readonly kind: "leg_canceled" };
+
+type SendExitCommand = Extract<GuardianCommand, { kind: "SEND_EXIT" }>;
+
+/** What the take-profit's answer did inside the intent's lock; the rest happens outside it. */
+type TakeProfitOutcome =
+  | { readonly kind: "absent" }
+  /** Folded into the store (`state`, null when unknown); `event` is still to be applied. */
+  | {
+      readonly kind: "settled";
+      readonly state: IntentState | null;
+      readonly event: GuardianEvent | null;
+    }
+  /** The answer let the exit go: it was written with the exit and the exit was sent. */
+  | { readonly kind: "exit"; readonly attempt: number; readonly result: SendResult };
+
+/** The intent as loaded inside the lock, and venue answers still to be written with the exit. */
+interface LoadedIntent {
+  readonly state: IntentState | null;
+  readonly carried: IntentChanges | null;
+}
+
+/** `orders` with `updates` in place of the rows they share an order id with. */
+function withOrders(orders: readonly Order[], updates: readonly Order[]): Order[] {
+  const merged = new Map(orders.map((order) => [order.orderId, order]));
+  for (const order of updates) merged.set(order.orderId, order);
+  return [...merged.values()];
+}
 
 export class GuardianCommands {
   constructor(
@@ -200,24 +229,88 @@ export class GuardianCommands {
   // ---- take-profit leg ----
 
   private async takeProfit(live: LiveGuard, call: TakeProfitCall): Promise<void> {
-    const report = await takeProfitReport(this.deps.exchange, live.meta, call);
-    if (call === "query") live.lastPollMs = this.deps.clock.nowMs();
-    if (report === "ABSENT") return this.takeProfitAbsent(live);
-    if (report !== null) {
-      const state = await this.saveVenue(live, report.orders, report.conditional);
-      const step = live.meta.lotStep;
-      if (report.finalExecuted !== null) {
-        this.hooks.apply(live, {
-          kind: "TP_FINAL",
-          executedSteps: stepsOf(report.finalExecuted, step),
-        });
-      } else if (isPositive(report.executed)) {
-        this.hooks.apply(live, { kind: "TP_FILL", executedSteps: stepsOf(report.executed, step) });
-      }
-      if (state !== null) this.observe(live, state);
+    const { exchange, mutex, clock } = this.deps;
+    const { meta } = live;
+    let outcome: TakeProfitOutcome;
+    if (call === "cancel") {
+      // The cancel runs under the intent's lock through to the exit it lets go: the leg's final
+      // state is written in the exit's transaction, and the stream's event for the cancel finds
+      // the row already final instead of writing it first.
+      outcome = await mutex.run(meta.intentId, async () =>
+        this.settleTakeProfit(live, await takeProfitReport(exchange, meta, "cancel")),
+      );
+    } else {
+      const report = await takeProfitReport(exchange, meta, "query");
+      live.lastPollMs = clock.nowMs();
+      outcome = await mutex.run(meta.intentId, () => this.settleTakeProfit(live, report));
     }
+    if (outcome.kind === "absent") return this.takeProfitAbsent(live);
+    if (outcome.kind === "exit") return this.afterSend(live, outcome.attempt, outcome.result);
+    if (outcome.event !== null) this.hooks.apply(live, outcome.event);
+    if (outcome.state !== null) this.observe(live, outcome.state);
     const waiting = live.state.status === "TRIGGERED" && live.state.takeProfitLeg === "WORKING";
     if (call === "cancel" && waiting) this.hooks.apply(live, { kind: "TP_CANCEL_FAILED" });
+  }
+
+  /**
+   * Inside the intent's lock: folds the take-profit's answer into the stored rows. When the
+   * answer lets the exit go (the leg is final and a remainder is left), the step is taken here
+   * and the exit is written together with the leg's final state, then sent. A crash before that
+   * one write has sent nothing and leaves the leg's row as it was: the venue still knows the leg
+   * (a guardian restored as triggered cancels it again; else reconciliation settles the row).
+   */
+  private async settleTakeProfit(
+    live: LiveGuard,
+    report: TakeProfitAnswer,
+  ): Promise<TakeProfitOutcome> {
+    if (report === "ABSENT") return { kind: "absent" };
+    if (report === null) return { kind: "settled", state: null, event: null };
+    const { meta } = live;
+    const step = meta.lotStep;
+    const event: GuardianEvent | null =
+      report.finalExecuted !== null
+        ? { kind: "TP_FINAL", executedSteps: stepsOf(report.finalExecuted, step) }
+        : isPositive(report.executed)
+          ? { kind: "TP_FILL", executedSteps: stepsOf(report.executed, step) }
+          : null;
+    const state = await this.deps.ledger.load(meta.intentId);
+    const nowMs = this.deps.clock.nowMs();
+    const carried =
+      state === null ? null : this.foldVenue(live, state, report.orders, report.conditional, nowMs);
+    const exit = event === null ? null : this.takeExit(live, event);
+    if (exit === null) {
+      const saved = state !== null && carried !== null ? await this.save(state, carried) : state;
+      return { kind: "settled", state: saved, event };
+    }
+    // Write-ahead: the guard store says EXITING with this attempt before anything is sent.
+    await live.persisted;
+    if (live.gone || !live.state.leased) {
+      const saved = state !== null && carried !== null ? await this.save(state, carried) : state;
+      return { kind: "settled", state: saved, event: null };
+    }
+    const result = await this.sendExitLocked(live, exit.attempt, exit.qtySteps, { state, carried });
+    return { kind: "exit", attempt: exit.attempt, result };
+  }
+
+  /**
+   * Applies `event` when its step sends an exit, keeping that SEND_EXIT for the caller to run
+   * inside its lock (the step's other commands are queued as usual); null, and nothing applied,
+   * otherwise.
+   */
+  private takeExit(live: LiveGuard, event: GuardianEvent): SendExitCommand | null {
+    if (live.gone) return null;
+    const step = guardianStep(live.state, event);
+    if (step.outcome !== "APPLIED") return null;
+    const exit = step.commands.find(
+      (command): command is SendExitCommand => command.kind === "SEND_EXIT",
+    );
+    if (exit === undefined) return null;
+    this.accept(
+      live,
+      step.state,
+      step.commands.filter((command) => command !== exit),
+    );
+    return exit;
   }
 
   /**
@@ -351,43 +444,59 @@ export class GuardianCommands {
     venueOrders: readonly ExchangeOrder[],
     conditional: ConditionalOrder | null,
   ): Promise<IntentState | null> {
-    const { meta } = live;
-    return this.deps.mutex.run(meta.intentId, async () => {
-      const state = await this.deps.ledger.load(meta.intentId);
+    return this.deps.mutex.run(live.meta.intentId, async () => {
+      const state = await this.deps.ledger.load(live.meta.intentId);
       if (state === null) return null;
       const nowMs = this.deps.clock.nowMs();
-      const rules = this.deps.rules.get(meta.market, meta.symbol);
-      const changed: Order[] = [];
-      const fills: IntentState["fills"][number][] = [];
-      for (const venue of venueOrders) {
-        const row = state.orders.find(
-          (order) => order.clientOrderId === venue.clientOrderId && order.market === meta.market,
-        );
-        if (row === undefined) continue;
-        const synced = syncFromVenue(row, venue, venue.fills, { rules, bookTop3: null }, nowMs);
-        if (!synced.changed) continue;
-        changed.push(synced.order);
-        fills.push(...synced.newFills);
-      }
-      if (conditional !== null) {
-        const row =
-          changed.find((order) => order.clientOrderId === conditional.clientAlgoId) ??
-          state.orders.find((order) => order.clientOrderId === conditional.clientAlgoId);
-        if (row !== undefined && isConditionalLeg(row)) {
-          const synced = syncConditional(row, conditional, nowMs);
-          if (synced !== row) changed.push(synced);
-        }
-      }
-      if (changed.length === 0) return state;
-      return this.deps.ledger.save(state, {
-        orders: changed,
-        fills,
-        outbox: fills.map((fill) => {
-          const order = changed.find((candidate) => candidate.orderId === fill.orderId)!;
-          return fillEvent(order, fill);
-        }),
-      });
+      const changes = this.foldVenue(live, state, venueOrders, conditional, nowMs);
+      return changes === null ? state : this.save(state, changes);
     });
+  }
+
+  private save(state: IntentState, changes: IntentChanges): Promise<IntentState> {
+    return this.deps.ledger.save(state, changes);
+  }
+
+  /** The changes venue answers make to the stored rows (matched by client id); null if none. */
+  private foldVenue(
+    live: LiveGuard,
+    state: IntentState,
+    venueOrders: readonly ExchangeOrder[],
+    conditional: ConditionalOrder | null,
+    nowMs: number,
+  ): IntentChanges | null {
+    const { meta } = live;
+    const rules = this.deps.rules.get(meta.market, meta.symbol);
+    const changed: Order[] = [];
+    const fills: IntentState["fills"][number][] = [];
+    for (const venue of venueOrders) {
+      const row = state.orders.find(
+        (order) => order.clientOrderId === venue.clientOrderId && order.market === meta.market,
+      );
+      if (row === undefined) continue;
+      const synced = syncFromVenue(row, venue, venue.fills, { rules, bookTop3: null }, nowMs);
+      if (!synced.changed) continue;
+      changed.push(synced.order);
+      fills.push(...synced.newFills);
+    }
+    if (conditional !== null) {
+      const row =
+        changed.find((order) => order.clientOrderId === conditional.clientAlgoId) ??
+        state.orders.find((order) => order.clientOrderId === conditional.clientAlgoId);
+      if (row !== undefined && isConditionalLeg(row)) {
+        const synced = syncConditional(row, conditional, nowMs);
+        if (synced !== row) changed.push(synced);
+      }
+    }
+    if (changed.length === 0) return null;
+    return {
+      orders: changed,
+      fills,
+      outbox: fills.map((fill) => {
+        const order = changed.find((candidate) => candidate.orderId === fill.orderId)!;
+        return fillEvent(order, fill);
+      }),
+    };
   }
 
   // ---- exits ----
@@ -402,22 +511,37 @@ export class GuardianCommands {
     await this.afterSend(live, attempt, result);
   }
 
+  /**
+   * Writes the exit (with any venue answers `loaded` carries, in the same transaction), sends it,
+   * and writes the answer. Runs inside the intent's lock; `loaded` is the intent as read in it.
+   */
   private async sendExitLocked(
     live: LiveGuard,
     attempt: number,
     qtySteps: bigint,
+    loaded: LoadedIntent | null = null,
   ): Promise<SendResult> {
     const { meta } = live;
-    const state = await this.deps.ledger.load(meta.intentId);
+    const state = loaded === null ? await this.deps.ledger.load(meta.intentId) : loaded.state;
     if (state === null) return { kind: "leg_gone" };
+    const carried = loaded?.carried ?? null;
+    const carriedOrders = carried?.orders ?? [];
+    // The rows as the carried answers leave them, for finding the exit's own row.
+    const rows =
+      carriedOrders.length === 0
+        ? state
+        : { ...state, orders: withOrders(state.orders, carriedOrders) };
     const nowMs = this.deps.clock.nowMs();
     const identity = exitIdentity(meta, live.state, attempt);
-    const legRow = state.orders.find((order) => order.orderId === identity.orderId);
-    if (identity.isLeg && legRow?.status === "CANCELED" && isZero(legRow.filledQty)) {
-      return { kind: "leg_canceled" };
+    const legRow = rows.orders.find((order) => order.orderId === identity.orderId);
+    const exit =
+      identity.isLeg && legRow?.status === "CANCELED" && isZero(legRow.filledQty)
+        ? "leg_canceled"
+        : this.exitOrder(live, rows, identity, fromSteps(qtySteps, meta.lotStep), nowMs);
+    if (exit === "leg_canceled" || exit === null) {
+      if (carried !== null) await this.deps.ledger.save(state, carried);
+      return { kind: exit === null ? "leg_gone" : exit };
     }
-    const exit = this.exitOrder(live, state, identity, fromSteps(qtySteps, meta.lotStep), nowMs);
-    if (exit === null) return { kind: "leg_gone" };
     const triggered = recordEvent({
       kind: "GUARD_TRIGGERED",
       tag: `guard-exit-${attempt}`,
@@ -440,8 +564,11 @@ export class GuardianCommands {
       nowMs,
     });
     let current = await this.deps.ledger.save(state, {
-      orders: [exit],
-      ...triggered,
+      orders: [...carriedOrders, exit],
+      fills: carried?.fills ?? [],
+      strategyEvents: triggered.strategyEvents,
+      alerts: triggered.alerts,
+      outbox: [...(carried?.outbox ?? []), ...triggered.outbox],
       guardedOrderIds: new Set([exit.orderId]),
     });
     const sent = await this.placeExit(live, exit);

@@ -1,9 +1,11 @@
 // Spot protection over the in-process simulated venue and a manual clock: the venue OCO for the
 // filled quantity net of the base commission, the backstop behind its stop-limit when the price
 // gaps through it, the guardian when forced (a take-profit fill racing the trigger: cancel first,
-// sell only the rest), and the cascade cancel of a guarded leg.
+// sell only the rest; the leg's final state written with the exit, in one write ahead of sending
+// it, and a crash on either side of that write), and the cascade cancel of a guarded leg.
 
 import { describe, expect, test } from "bun:test";
+import type { StoreChanges } from "../../../../ports/order-store.ts";
 import { protectionIds } from "../../../../application/protection/protection-ids.ts";
 import { add, dec, formatDecimal, isPositive, lt, zero } from "../../../../domain/decimal/index.ts";
 import {
@@ -35,6 +37,44 @@ async function exits(router: Router, intentId = "intent-1") {
     if (order.role === "SL") sl = add(sl, fill.qty);
   }
   return { tp, sl, orders: state.orders };
+}
+
+/** Every store write and venue placement, in order, from now on. */
+function journal(shared: Shared): string[] {
+  const entries: string[] = [];
+  const store = shared.store;
+  const commit = store.commit.bind(store);
+  store.commit = (changes: StoreChanges) => {
+    const orders = (changes.orders ?? []).map((order) => `${order.clientOrderId}:${order.status}`);
+    const events = (changes.strategyEvents ?? []).map((event) => event.kind);
+    entries.push(`write ${[...orders, ...events].join(" ")}`);
+    return commit(changes);
+  };
+  const gateway = shared.gateway;
+  const placeOrder = gateway.placeOrder.bind(gateway);
+  gateway.placeOrder = (request) => {
+    entries.push(`send ${request.clientOrderId}`);
+    return placeOrder(request);
+  };
+  return entries;
+}
+
+/** A router instance forcing the spot guardian, with a lease short enough to outlive. */
+async function startGuardian(shared: Shared, owner: string) {
+  const router = await startRouter(shared, {
+    owner,
+    settings: { spotGuardian: true },
+    guardianSettings: { leaseMs: 3_000, renewEveryMs: 1_000, takeoverEveryMs: 1_000 },
+  });
+  await router.started;
+  return router;
+}
+
+/** Lets the first instance's lease run out; the second one takes its guardian over. */
+async function takeOver(shared: Shared, second: Router) {
+  await advance(shared, second, 3_000);
+  await second.protection.sweep({ venue: true });
+  await advance(shared, second, 3_000);
 }
 
 describe("spot OCO", () => {
@@ -143,5 +183,83 @@ describe("spot guardian (S4_OCO_GUARDIAN)", () => {
     const maker = (await exits(router)).orders.find((o) => o.orderId === id)!;
     expect(maker.status).toBe("NEW");
     expect(await shared.guards.get({ symbol: "BTCUSDT", intentId: "intent-1" })).toBeNull();
+  });
+
+  test("the take-profit's final state is written with the exit, in one write before it goes", async () => {
+    const shared = openShared();
+    const router = await startGuardian(shared, "router-a");
+    await router.place.execute(ocoIntent(shared, "0.01", 30, 30));
+    const mid = midOf(shared, "SPOT", "BTCUSDT");
+    const entries = journal(shared);
+    shared.engine.setMid("BTCUSDT", dec((mid * 0.99).toFixed(2)), shared.clock.nowMs());
+    await advance(shared, router, 300);
+    const ids = protectionIds("intent-1");
+    const sent = entries.indexOf(`send ${ids.guardStop.clientOrderId}`);
+    expect(sent).toBeGreaterThan(0);
+    // The stream's event for the cancel came while the exit was being written: it writes nothing.
+    expect(entries.slice(0, sent)).toEqual([
+      `write ${ids.guardTakeProfit.clientOrderId}:CANCELED ` +
+        `${ids.guardStop.clientOrderId}:TRIGGERED GUARD_TRIGGERED`,
+    ]);
+    const after = await exits(router);
+    expect(formatDecimal(after.sl)).toBe("0.00999");
+    expect(after.tp).toEqual(zero);
+  });
+
+  test("a crash right after the take-profit's cancel: the next instance asks, sells once", async () => {
+    const shared = openShared();
+    const first = await startGuardian(shared, "router-a");
+    await first.place.execute(ocoIntent(shared, "0.01", 30, 30));
+    const mid = midOf(shared, "SPOT", "BTCUSDT");
+    // The cancel is the first venue call after the trigger: it executes, its answer is lost.
+    first.crashAfterCalls(1);
+    shared.engine.setMid("BTCUSDT", dec((mid * 0.99).toFixed(2)), shared.clock.nowMs());
+    await advance(shared, first, 200);
+    expect(first.isDead()).toBe(true);
+    first.crash();
+    const ids = protectionIds("intent-1");
+    const stored = await shared.store.ordersOfIntent("intent-1");
+    const leg = (id: string) => stored.find((order) => order.orderId === id)?.status;
+    // Nothing was written after the cancel: the leg reads working, the stop armed.
+    expect([leg(ids.guardTakeProfit.orderId), leg(ids.guardStop.orderId)]).toEqual(["NEW", "NEW"]);
+    const second = await startGuardian(shared, "router-b");
+    await takeOver(shared, second);
+    const after = await exits(second);
+    expect(formatDecimal(after.sl)).toBe("0.00999");
+    expect(after.tp).toEqual(zero);
+    const maker = after.orders.find((order) => order.orderId === ids.guardTakeProfit.orderId);
+    expect(maker?.status).toBe("CANCELED");
+    const kinds = (await shared.store.strategyEvents("intent-1")).map((event) => event.kind);
+    expect(kinds).toEqual(["GUARD_ARMED", "GUARD_TRIGGERED", "GUARD_DISARMED"]);
+  });
+
+  test("a crash right after the exit went: the next instance finds it and sends no other", async () => {
+    const shared = openShared();
+    const first = await startGuardian(shared, "router-a");
+    await first.place.execute(ocoIntent(shared, "0.01", 30, 30));
+    const mid = midOf(shared, "SPOT", "BTCUSDT");
+    // The cancel answers; the exit, written with the leg's final state, executes; its answer
+    // is lost.
+    first.crashAfterCalls(2);
+    shared.engine.setMid("BTCUSDT", dec((mid * 0.99).toFixed(2)), shared.clock.nowMs());
+    await advance(shared, first, 200);
+    expect(first.isDead()).toBe(true);
+    first.crash();
+    const ids = protectionIds("intent-1");
+    const stored = await shared.store.ordersOfIntent("intent-1");
+    const leg = (id: string) => stored.find((order) => order.orderId === id)?.status;
+    expect([leg(ids.guardTakeProfit.orderId), leg(ids.guardStop.orderId)]).toEqual([
+      "CANCELED",
+      "TRIGGERED",
+    ]);
+    const second = await startGuardian(shared, "router-b");
+    const entries = journal(shared);
+    await takeOver(shared, second);
+    expect(entries.filter((entry) => entry.startsWith("send"))).toEqual([]);
+    const after = await exits(second);
+    expect(formatDecimal(after.sl)).toBe("0.00999");
+    const stop = after.orders.find((order) => order.orderId === ids.guardStop.orderId);
+    expect(stop?.status).toBe("FILLED");
+    expect(after.orders.some((order) => order.orderId === ids.guardExit(2).orderId)).toBe(false);
   });
 });
