@@ -4,6 +4,7 @@
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import {
+  ceilToStep,
   countSteps,
   type Decimal,
   dec,
@@ -308,6 +309,9 @@ function defineTests(startServer: StartServer): void {
       const book = await venue.bookTop("FUT", "BTCUSDT");
       if (!book.ok) throw new Error(book.error.message);
       const qty = lotFor(rule("FUT:BTCUSDT"), dec("120"), book.value.ask);
+      // 1 % through the ask (inside PERCENT_PRICE): it takes even if the market moves between
+      // the book read and the order, as it can on a venue running on real time.
+      const through = ceilToStep(mul(book.value.ask, dec("1.01")), rule("FUT:BTCUSDT").price.tick);
       const gtx = await venue.placeOrder({
         market: "FUT",
         symbol: "BTCUSDT",
@@ -315,7 +319,7 @@ function defineTests(startServer: StartServer): void {
         type: "LIMIT",
         timeInForce: "GTX",
         qty,
-        price: book.value.ask,
+        price: through,
         stopPrice: null,
         clientOrderId: "it-fut-gtx-1",
         reduceOnly: false,
