@@ -185,7 +185,7 @@ describe("spot guardian (S4_OCO_GUARDIAN)", () => {
     expect(await shared.guards.get({ symbol: "BTCUSDT", intentId: "intent-1" })).toBeNull();
   });
 
-  test("the take-profit's final state is written with the exit, in one write before it goes", async () => {
+  test("the take-profit's final state is written with the exit, in one write", async () => {
     const shared = openShared();
     const router = await startGuardian(shared, "router-a");
     await router.place.execute(ocoIntent(shared, "0.01", 30, 30));
@@ -206,7 +206,7 @@ describe("spot guardian (S4_OCO_GUARDIAN)", () => {
     expect(after.tp).toEqual(zero);
   });
 
-  test("a crash right after the take-profit's cancel: the next instance asks, sells once", async () => {
+  test("a crash right after the cancel: the next instance asks, sells once", async () => {
     const shared = openShared();
     const first = await startGuardian(shared, "router-a");
     await first.place.execute(ocoIntent(shared, "0.01", 30, 30));
@@ -233,7 +233,7 @@ describe("spot guardian (S4_OCO_GUARDIAN)", () => {
     expect(kinds).toEqual(["GUARD_ARMED", "GUARD_TRIGGERED", "GUARD_DISARMED"]);
   });
 
-  test("a crash right after the exit went: the next instance finds it and sends no other", async () => {
+  test("a crash right after the exit went: found, no other sent", async () => {
     const shared = openShared();
     const first = await startGuardian(shared, "router-a");
     await first.place.execute(ocoIntent(shared, "0.01", 30, 30));
