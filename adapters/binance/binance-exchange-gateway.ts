@@ -32,6 +32,7 @@ import type {
 import type { Logger } from "../../ports/logger.ts";
 import type { Rng } from "../../ports/rng.ts";
 import { AccountOperations, FuturesSymbolState } from "./account-operations.ts";
+import { AlgoLinks } from "./algo-links.ts";
 import type { AdapterContext } from "./context.ts";
 import { BinanceCredentials } from "./credentials.ts";
 import { EventGuard } from "./event-guard.ts";
@@ -138,6 +139,8 @@ export class BinanceExchangeGateway implements ExchangeGateway {
       retry: options.retry ?? defaultRetryPolicy,
       unknown: options.unknownOutcome ?? defaultUnknownOutcomePolicy,
       tracker: new OrderTracker(),
+      // Events kept until their algo link was known are delivered (past the guard) once it is.
+      links: new AlgoLinks((event) => this.deliver(event)),
       offsetMarginMs,
     };
     const futuresState = new FuturesSymbolState();
@@ -225,8 +228,11 @@ export class BinanceExchangeGateway implements ExchangeGateway {
     return this.orders.cancelOrder(ref);
   }
 
-  queryOrder(ref: OrderRef): Promise<ExchangeResult<ExchangeOrder>> {
-    return this.orders.queryOrder(ref);
+  /** By client id; a clientAlgoId whose triggered order has an id of its own answers that. */
+  async queryOrder(ref: OrderRef): Promise<ExchangeResult<ExchangeOrder>> {
+    const answer = await this.orders.queryOrder(ref);
+    if (answer.ok || answer.error.kind !== "UNKNOWN_ORDER") return answer;
+    return this.listsAndAlgos.queryTriggered(ref, answer);
   }
 
   openOrders(market: Market, symbol?: string): Promise<ExchangeResult<readonly ExchangeOrder[]>> {
@@ -302,15 +308,30 @@ export class BinanceExchangeGateway implements ExchangeGateway {
     return this.toString();
   }
 
-  /** Dedupes, then delivers; a throwing listener is logged and does not stop the others. */
+  /**
+   * Learns algo links, dedupes, labels a triggered algo order's own order with the algo's client
+   * id, then delivers. Order events kept for want of a link go out before the algo update that
+   * brings it, as the venue sent them.
+   */
   private emit(event: ExchangeEvent): void {
+    const { links, tracker } = this.context;
+    if (event.kind === "CONDITIONAL_UPDATE") links.learn(event.order);
     const admitted = this.guard.admit(event);
     if (admitted === null) return;
-    if (admitted.kind === "ORDER_UPDATE")
-      this.context.tracker.observe(admitted.order, admitted.order.status);
+    if (admitted.kind !== "ORDER_UPDATE") {
+      this.deliver(admitted);
+      return;
+    }
+    const ours = tracker.isInFlight(admitted.order);
+    tracker.observe(admitted.order, admitted.order.status);
+    this.deliver(links.deliver(admitted, ours));
+  }
+
+  /** A throwing listener is logged and does not stop the others. */
+  private deliver(event: ExchangeEvent): void {
     for (const listener of this.listeners) {
       try {
-        listener(admitted);
+        listener(event);
       } catch (error) {
         this.logger.error("exchange event listener failed", { error: String(error) });
       }

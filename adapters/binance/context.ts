@@ -1,7 +1,9 @@
-// What every adapter operation shares: the REST client, time, randomness, logs, policies and
-// the order tracker; plus the two small helpers that turn calls into port results.
+// What every adapter operation shares: the REST client, time, randomness, logs, policies, the
+// order tracker and the algo-order links; plus the two small helpers that turn calls into port
+// results.
 
 import type { ExchangeResult } from "../../ports/exchange-gateway.ts";
+import type { AlgoLinks } from "./algo-links.ts";
 import type { OrderTracker } from "./order-tracker.ts";
 import { type CallResult, callParsed, withRetries } from "./rest-call.ts";
 import type { BinanceRestClient, RestCall } from "./rest-client.ts";
@@ -10,6 +12,7 @@ import type { PlacementContext } from "./unknown-outcome.ts";
 export interface AdapterContext extends PlacementContext {
   readonly rest: BinanceRestClient;
   readonly tracker: OrderTracker;
+  readonly links: AlgoLinks;
   /** Slack for comparing venue times with our signed timestamps. */
   readonly offsetMarginMs: number;
 }

@@ -59,6 +59,14 @@ export function futuresQueryOrder(symbol: string, clientOrderId: string): RestCa
   ]);
 }
 
+/** GET /fapi/v1/order by orderId: the order a triggered algo order placed. */
+export function futuresQueryOrderById(symbol: string, exchangeOrderId: string): RestCall {
+  return signed("GET", "/fapi/v1/order", [
+    ["symbol", symbol],
+    ["orderId", exchangeOrderId],
+  ]);
+}
+
 export function futuresOpenOrders(symbol?: string): RestCall {
   return signed("GET", "/fapi/v1/openOrders", symbol === undefined ? [] : [["symbol", symbol]]);
 }

@@ -1,5 +1,7 @@
 // Futures conditional (algo) orders and spot OCO order lists: placed without duplicates, looked
-// up by their client ids, cancelled so that a cancel arriving twice stays harmless.
+// up by their client ids, cancelled so that a cancel arriving twice stays harmless. Every algo
+// answer teaches the links which order a triggered algo order placed; a futures order asked for
+// by a clientAlgoId is answered by that order when it carries a client id of its own.
 
 import type {
   ConditionalOrder,
@@ -9,6 +11,7 @@ import type {
   OcoRequest,
   OrderList,
   OrderListRef,
+  OrderRef,
 } from "../../ports/exchange-gateway.ts";
 import { type AdapterContext, lookup, read, toResult } from "./context.ts";
 import {
@@ -67,13 +70,17 @@ export class ListAndAlgoOperations {
       send: () => callParsed(rest, futuresPlaceAlgo(request), parseAlgoOrder),
       find: () => this.findConditional(request.clientAlgoId),
     });
-    if (placed.ok) tracker.observeConditional(ref, finishedConditional.has(placed.value.status));
-    else if (placed.error.kind !== "OUTCOME_UNKNOWN") tracker.observeConditional(ref, true);
+    if (placed.ok) {
+      this.context.links.learn(placed.value);
+      tracker.observeConditional(ref, finishedConditional.has(placed.value.status));
+    } else if (placed.error.kind !== "OUTCOME_UNKNOWN") tracker.observeConditional(ref, true);
     return placed;
   }
 
-  findConditional(clientAlgoId: string): Promise<CallResult<ConditionalOrder | null>> {
-    return lookup(this.context, futuresQueryAlgo(clientAlgoId), parseAlgoOrder);
+  async findConditional(clientAlgoId: string): Promise<CallResult<ConditionalOrder | null>> {
+    const found = await lookup(this.context, futuresQueryAlgo(clientAlgoId), parseAlgoOrder);
+    if (found.ok && found.value !== null) this.context.links.learn(found.value);
+    return found;
   }
 
   async queryConditional(
@@ -82,6 +89,7 @@ export class ListAndAlgoOperations {
   ): Promise<ExchangeResult<ConditionalOrder>> {
     const result = await read(this.context, futuresQueryAlgo(clientAlgoId), parseAlgoOrder);
     if (result.ok) {
+      this.context.links.learn(result.value);
       this.context.tracker.observeConditional(
         { symbol, clientAlgoId },
         finishedConditional.has(result.value.status),
@@ -91,7 +99,34 @@ export class ListAndAlgoOperations {
   }
 
   async openConditionals(symbol?: string): Promise<ExchangeResult<readonly ConditionalOrder[]>> {
-    return toResult(await read(this.context, futuresOpenAlgoOrders(symbol), parseAlgoList));
+    const result = await read(this.context, futuresOpenAlgoOrders(symbol), parseAlgoList);
+    if (result.ok) for (const order of result.value) this.context.links.learn(order);
+    return toResult(result);
+  }
+
+  /**
+   * A futures order asked for by a client id the venue does not know as an order, while it is
+   * a known algo order's: once that has triggered, the order it placed (found by its orderId,
+   * from the links or the algo query) answers, labelled with the clientAlgoId. Anything else
+   * keeps the first answer (`unknown`); a failed lookup answers its own failure, not "unknown".
+   */
+  async queryTriggered(
+    ref: OrderRef,
+    unknown: ExchangeResult<ExchangeOrder>,
+  ): Promise<ExchangeResult<ExchangeOrder>> {
+    const { links } = this.context;
+    if (ref.market !== "FUT" || !links.isAlgo(ref.symbol, ref.clientOrderId)) return unknown;
+    let orderId = links.triggeredOrderId(ref.symbol, ref.clientOrderId);
+    if (orderId === null) {
+      const algo = await this.queryConditional(ref.symbol, ref.clientOrderId);
+      if (!algo.ok) return algo.error.kind === "UNKNOWN_ORDER" ? unknown : algo;
+      if (algo.value.symbol !== ref.symbol) return unknown;
+      orderId = algo.value.triggeredOrderId;
+      if (orderId === null) return unknown;
+    }
+    const found = await this.orders.queryFuturesOrderById(ref.symbol, orderId);
+    if (!found.ok) return found.error.kind === "UNKNOWN_ORDER" ? unknown : found;
+    return { ok: true, value: { ...found.value, clientOrderId: ref.clientOrderId } };
   }
 
   /** DELETE answers only {algoId, code, msg}; the order as it ended comes from a query. */

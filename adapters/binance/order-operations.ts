@@ -19,6 +19,7 @@ import {
   futuresOpenOrders,
   futuresPlaceOrder,
   futuresQueryOrder,
+  futuresQueryOrderById,
   futuresUserTrades,
 } from "./futures-requests.ts";
 import { orderKey } from "./order-tracker.ts";
@@ -115,6 +116,17 @@ export class OrderOperations {
     return { ok: true, value: await this.finish(result.value) };
   }
 
+  /** A futures order by its exchange id (a triggered algo order's own order). */
+  async queryFuturesOrderById(
+    symbol: string,
+    exchangeOrderId: string,
+  ): Promise<ExchangeResult<ExchangeOrder>> {
+    const call = futuresQueryOrderById(symbol, exchangeOrderId);
+    const result = await read(this.context, call, parseFuturesOrder);
+    if (!result.ok) return toResult(result);
+    return { ok: true, value: await this.finish(result.value) };
+  }
+
   async openOrders(
     market: Market,
     symbol?: string,
@@ -190,10 +202,13 @@ export class OrderOperations {
     return lookup(this.context, queryCall(ref), parserFor(ref.market));
   }
 
-  /** Completes fills and updates the tracker; used on every order answer. */
+  /**
+   * Completes fills, updates the tracker and labels a triggered algo order's own order with the
+   * algo's client id; used on every order answer.
+   */
   async finish(order: ExchangeOrder): Promise<ExchangeOrder> {
     this.context.tracker.observe(order, order.status);
-    return this.completeFills(order);
+    return this.completeFills(this.context.links.label(order));
   }
 
   /** Fetches the trades of an order whose answer lacks some of its executed quantity. */

@@ -48,6 +48,11 @@ export class OrderTracker {
       this.orders.delete(orderKey(ref.market, ref.symbol, ref.clientOrderId));
   }
 
+  /** True while an order we placed has not been reported finished. */
+  isInFlight(ref: OrderRef): boolean {
+    return this.orders.has(orderKey(ref.market, ref.symbol, ref.clientOrderId));
+  }
+
   inFlight(market: Market): OrderRef[] {
     return [...this.orders.values()].filter((ref) => ref.market === market);
   }
