@@ -120,26 +120,7 @@ export async function startAppHarness(
   };
 }
 
-export function intent(
-  overrides: Omit<Partial<OrderIntent>, "qty"> & { qty?: string | OrderIntent["qty"] } = {},
-): OrderIntent {
-  const { qty, ...rest } = overrides;
-  return {
-    intentId: "intent-1",
-    uuid: null,
-    kind: "ENTRY",
-    market: "FUT",
-    symbol: "BTCUSDT",
-    side: "BUY",
-    qty: typeof qty === "string" ? dec(qty) : (qty ?? dec("0.002")),
-    clientOrderId: null,
-    reduceOnly: false,
-    execPolicy: null,
-    sl: null,
-    tp: null,
-    ...rest,
-  };
-}
+export { intent } from "./intent-fixtures.ts";
 
 export function limitPolicy(
   price: string,

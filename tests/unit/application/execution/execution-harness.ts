@@ -4,6 +4,7 @@
 // for the composition root's timers: it moves time in steps, ticks the simulator, runs the TWAP
 // tick when it asked to be woken, and lets the woken code run.
 
+import { intent as baseIntent, type IntentOverrides } from "../../../support/intent-fixtures.ts";
 import { ManualClock, settle } from "../../../../adapters/clock/manual-clock.ts";
 import { SeededRng } from "../../../../adapters/clock/seeded-rng.ts";
 import { parseRouteTable } from "../../../../adapters/config/route-table-file.ts";
@@ -43,7 +44,6 @@ import {
   TwapSlices,
 } from "../../../../application/twap-tick/twap-slice.ts";
 import { defaultTwapTickSettings, TwapTick } from "../../../../application/twap-tick/twap-tick.ts";
-import { type Decimal, dec } from "../../../../domain/decimal/index.ts";
 import type { RouteTable } from "../../../../domain/execution/index.ts";
 import type { ExecPolicyRequest, OrderIntent } from "../../../../domain/order/index.ts";
 import type { ExchangeGateway } from "../../../../ports/exchange-gateway.ts";
@@ -250,25 +250,9 @@ function buildApp(exchange: ExchangeGateway, options: ExecutionAppOptions) {
   };
 }
 
-export function intent(
-  overrides: Partial<Omit<OrderIntent, "qty">> & { qty?: string | Decimal } = {},
-): OrderIntent {
-  const { qty, ...rest } = overrides;
-  return {
-    intentId: "exec-1",
-    uuid: null,
-    kind: "ENTRY",
-    market: "FUT",
-    symbol: "BTCUSDT",
-    side: "BUY",
-    qty: typeof qty === "string" ? dec(qty) : (qty ?? dec("0.01")),
-    clientOrderId: null,
-    reduceOnly: false,
-    execPolicy: null,
-    sl: null,
-    tp: null,
-    ...rest,
-  };
+/** The execution tests' intent: 0.01 BTC, id "exec-1", unless overridden. */
+export function intent(overrides: IntentOverrides = {}): OrderIntent {
+  return baseIntent({ intentId: "exec-1", qty: "0.01", ...overrides });
 }
 
 export function policy(fields: Partial<ExecPolicyRequest>): ExecPolicyRequest {

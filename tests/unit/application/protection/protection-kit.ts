@@ -255,26 +255,7 @@ export async function advance(shared: Shared, router: Router | null, ms: number,
   }
 }
 
-export function intent(
-  overrides: Omit<Partial<OrderIntent>, "qty"> & { qty?: string } = {},
-): OrderIntent {
-  const { qty, ...rest } = overrides;
-  return {
-    intentId: "intent-1",
-    uuid: null,
-    kind: "ENTRY",
-    market: "FUT",
-    symbol: "BTCUSDT",
-    side: "BUY",
-    qty: dec(qty ?? "0.002"),
-    clientOrderId: null,
-    reduceOnly: false,
-    execPolicy: null,
-    sl: null,
-    tp: null,
-    ...rest,
-  };
-}
+export { intent } from "../../../support/intent-fixtures.ts";
 
 export function ocoPolicy(tpPrice: string, slPrice: string): OrderIntent["execPolicy"] {
   return {
